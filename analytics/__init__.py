@@ -1,0 +1,1 @@
+"""mikpi core: canonical schema, ingest, store, KPI engine and configuration."""

@@ -1,0 +1,69 @@
+"""The DuckDB store: one file (or memory) holding the canonical schema.
+
+The package creates and migrates the schema itself, so a user never runs DDL.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+import duckdb
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = "mikpi.duckdb"
+
+
+def read_sql(name: str) -> str:
+    """Text of ``analytics/sql/<name>.sql`` (package data, so analysts can run it too)."""
+    return files("analytics").joinpath("sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
+class Store:
+    """An open store. ``con`` is a plain DuckDB connection for power users."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str | None) -> None:
+        self.con = con
+        self.path = path
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def tenants(self) -> list[str]:
+        """Tenants that have at least one incident, sorted."""
+        rows = self.con.execute("SELECT DISTINCT tenant FROM incidents ORDER BY 1").fetchall()
+        return [r[0] for r in rows]
+
+
+def open_store(path: str | Path | None = DEFAULT_DB, *, read_only: bool = False) -> Store:
+    """Open (creating and migrating if needed) the store at ``path``; ``None`` or ``":memory:"`` for memory.
+
+    >>> store = open_store(None)
+    >>> store.tenants()
+    []
+    """
+    target = ":memory:" if path in (None, ":memory:") else str(path)
+    con = duckdb.connect(target, read_only=read_only)
+    # Stored timestamps are naive UTC; pin the session zone so nothing drifts.
+    con.execute("SET TimeZone = 'UTC'")
+    if not read_only:
+        _migrate(con)
+    return Store(con, None if target == ":memory:" else target)
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(read_sql("schema"))
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    if row[0] is None:
+        con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
+    elif row[0] > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"store schema version {row[0]} is newer than this mikpi ({SCHEMA_VERSION}); upgrade mikpi"
+        )
+    con.execute(read_sql("views"))
