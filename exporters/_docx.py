@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from docx.document import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -73,6 +73,15 @@ def setup_document(doc: Document) -> None:
     _set_font(styles["Subtitle"], FONT, 14, colour=MUTED)
     for name in ("List Number", "List Bullet"):
         styles[name].paragraph_format.space_after = Pt(3)
+
+
+def landscape_section(doc: Document) -> None:
+    """Start a new page in landscape for wide tables; header and footer carry on from before."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
 
 
 def muted(paragraph: Paragraph, size: float = 9.5) -> Paragraph:

@@ -259,6 +259,12 @@ def _method(ctx: ExportContext, table: pd.DataFrame, st: Styles) -> list:
         "improvement reaches the minimum target; on track when it reaches the glide-path expectation "
         "for the week; else off track. The 90 % interval is a bootstrap with a fixed seed.")
     setting_rows = [[k, v] for k, v in settings_rows(ctx.settings)]
+    echo = ctx.result.settings or {}
+    boot = echo.get("bootstrap")
+    if isinstance(boot, dict) and boot:
+        setting_rows.append(["bootstrap", ", ".join(f"{k} = {v}" for k, v in boot.items())])
+    if echo.get("config_file"):
+        setting_rows.append(["configuration file", str(echo["config_file"])])
     return [Paragraph("Method", st.h1),
             Paragraph(text(status_rule), st.body),
             Paragraph("Definitions", st.h2),

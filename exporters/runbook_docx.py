@@ -198,8 +198,8 @@ def _rhythm(doc) -> None:
 
 
 def _risks(doc, ctx: ExportContext) -> None:
-    heading = doc.add_heading("Risks and controls", level=1)
-    heading.paragraph_format.page_break_before = True
+    w.landscape_section(doc)  # the last two sections hold wide tables
+    doc.add_heading("Risks and controls", level=1)
     doc.add_paragraph("Each control mitigates one of the workflow's failure modes. The evidence "
                       "column is this client's latest figure showing whether the control works.")
     rows = []
@@ -209,7 +209,7 @@ def _risks(doc, ctx: ExportContext) -> None:
         rows.append((ev.risk_text, (k.text, f"{k.owner}; reviewed {k.review.lower()}"),
                      f"{k.psf} {c.PSF_DOMAINS[k.psf]}\n{k.pai8} {c.PAI8_CONTROLS[k.pai8]}", evidence))
     w.table(doc, ["Risk", "Control and owner", "PSF / PAI-8", "Evidence (this client)"],
-            rows, [3.3, 4.0, 3.0, 6.3])
+            rows, [4.6, 5.6, 4.0, 11.1])
 
 
 def _colour_status(table, column: int, statuses: list[str | None]) -> None:
@@ -222,17 +222,16 @@ def _colour_status(table, column: int, statuses: list[str | None]) -> None:
                 run.font.bold = True
 
 
-def _interval_lines(interval: str) -> str:
-    # "[+35.5 %, +53.2 %]" breaks after the comma, never inside a number.
-    return interval.replace(", ", ",\n")
-
-
 def _kpi_rows(table: pd.DataFrame, *, with_target: bool) -> list[tuple]:
     rows = []
     for rec in table.to_dict("records"):  # one row per KPI: formatting, not data processing
-        row = [rec["label"], (rec["baseline"], f"n = {rec['baseline_n']}"),
-               (rec["latest"], f"week {rec['latest_week']}, n = {rec['n']}"),
-               rec["improvement"], _interval_lines(rec["interval"])]
+        if with_target:
+            row = [rec["label"], (rec["baseline"], f"n = {rec['baseline_n']}"),
+                   (rec["latest"], f"week {rec['latest_week']}, n = {rec['n']}")]
+        else:  # one line per KPI: the n's are in the proof brief
+            row = [rec["label"], rec["baseline"], rec["week4"], rec["week8"],
+                   f"{rec['latest']} (wk {rec['latest_week']})"]
+        row += [rec["improvement"], rec["interval"]]
         if with_target:
             target, _, stretch = rec["target"].partition(" (stretch ")
             row.append((target, f"stretch {stretch.rstrip(')')}") if stretch else target)
@@ -261,7 +260,7 @@ def _kpis(doc, ctx: ExportContext) -> None:
         doc.add_heading("KPIs with targets", level=2)
         t = w.table(doc, ["KPI", "Baseline", "Latest", "Improvement", "90 % interval", "Target",
                           "Status"], _kpi_rows(targeted, with_target=True),
-                    [2.6, 1.9, 2.6, 2.4, 2.0, 3.2, 1.9], align_right=(1, 2, 3))
+                    [4.0, 2.8, 3.2, 3.0, 4.0, 5.2, 3.1], align_right=(1, 2, 3))
         _colour_status(t, 6, targeted["status"].tolist())
         texts = [c.KPI_TARGET_TEXT[k] for k in targeted["kpi"] if k in c.KPI_TARGET_TEXT]
         if texts:
@@ -269,9 +268,9 @@ def _kpis(doc, ctx: ExportContext) -> None:
     others = table[~table["has_target"]]
     if not others.empty:
         doc.add_heading("Other KPIs", level=2)
-        w.table(doc, ["KPI", "Baseline", "Latest", "Improvement", "90 % interval"],
-                _kpi_rows(others, with_target=False), [4.6, 2.8, 3.0, 2.6, 3.6],
-                align_right=(1, 2, 3))
+        w.table(doc, ["KPI", "Baseline", "Week 4", "Week 8", "Latest", "Improvement", "90 % interval"],
+                _kpi_rows(others, with_target=False), [5.3, 3.0, 3.0, 3.0, 3.6, 3.0, 4.4],
+                align_right=(1, 2, 3, 4, 5))
     runs = ctx.ingest_runs
     if not runs.empty:
         read, rejected = int(runs["rows_read"].sum()), int(runs["rows_rejected"].sum())
