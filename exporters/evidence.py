@@ -16,6 +16,7 @@ import pandas as pd
 from analytics.formatting import format_improvement, format_pct, format_status, format_value, kpi_label
 from exporters.content import CONTROLS, EVIDENCE_DATA_QUALITY, Control, risk
 from exporters.context import ExportContext
+from exporters.kpi_table import tenant_checkpoints
 
 
 @dataclass(frozen=True)
@@ -35,24 +36,24 @@ class ControlEvidence:
 
 def latest_checkpoints(ctx: ExportContext) -> pd.DataFrame:
     """The ``latest`` checkpoint row per KPI of this tenant, indexed by KPI key."""
-    cp = ctx.result.checkpoints
+    cp = tenant_checkpoints(ctx)
     if cp.empty:
         return pd.DataFrame()
-    latest = cp[(cp["tenant"] == ctx.tenant) & (cp["checkpoint"] == "latest")]
-    return latest.set_index("kpi")
+    return cp[cp["checkpoint"] == "latest"].set_index("kpi")
 
 
 def _kpi_figure(ctx: ExportContext, latest: pd.DataFrame, kpi: str) -> EvidenceFigure:
     if kpi in latest.index:
         row = latest.loc[kpi]
-        text = (f"{format_value(kpi, row['value'])} in week {int(row['week'])} "
+        week = "" if pd.isna(row["week"]) else f" in week {int(row['week'])}"
+        text = (f"{format_value(kpi, row['value'])}{week} "
                 f"(baseline {format_value(kpi, row['baseline'])}, "
                 f"{format_improvement(row['improvement_pct'])})")
         status = row["status"] if isinstance(row["status"], str) else None
         return EvidenceFigure(kpi, kpi_label(kpi), text, status)
     overall = ctx.result.overall
     match = overall[(overall["tenant"] == ctx.tenant) & (overall["kpi"] == kpi)] if not overall.empty else overall
-    value = match["value"].iloc[0] if len(match) else None
+    value = pd.to_numeric(match["value"], errors="coerce").astype("float64").iloc[0] if len(match) else None
     return EvidenceFigure(kpi, kpi_label(kpi), f"{format_value(kpi, value)} over the period", None)
 
 

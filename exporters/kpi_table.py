@@ -39,6 +39,25 @@ def _num(value: object) -> float | None:
     return float(value)
 
 
+NUMERIC = ("baseline", "baseline_n", "week", "value", "n", "improvement_pct", "improvement_ci_low",
+           "improvement_ci_high", "target_min_pct", "target_stretch_pct", "due_week", "expected_pct")
+
+
+def tenant_checkpoints(ctx: ExportContext) -> pd.DataFrame:
+    """This tenant's checkpoint rows with plain float columns (nullable dtypes' ``NA`` become NaN).
+
+    The formatting helpers read NaN as "no value"; a pandas ``NA`` would not be a float.
+    """
+    cp = ctx.result.checkpoints
+    if cp.empty:
+        return cp
+    cp = cp[cp["tenant"] == ctx.tenant].copy()
+    for col in NUMERIC:
+        if col in cp.columns:
+            cp[col] = pd.to_numeric(cp[col], errors="coerce").astype("float64")
+    return cp
+
+
 def target_text(min_pct: object, stretch_pct: object, due_week: object) -> str:
     """``'≥ +20.0 % by week 8 (stretch +50.0 %)'``; improvement is signed so + is better."""
     low, high, due = _num(min_pct), _num(stretch_pct), _num(due_week)
@@ -57,10 +76,7 @@ def checkpoint_table(ctx: ExportContext) -> pd.DataFrame:
 
     ``status`` keeps the raw status key (for colours); ``has_target`` is a bool.
     """
-    cp = ctx.result.checkpoints
-    if cp.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    cp = cp[cp["tenant"] == ctx.tenant]
+    cp = tenant_checkpoints(ctx)
     if cp.empty:
         return pd.DataFrame(columns=COLUMNS)
     values = cp.pivot_table(index="kpi", columns="checkpoint", values="value", aggfunc="first",
@@ -96,12 +112,12 @@ def checkpoint_table(ctx: ExportContext) -> pd.DataFrame:
 
 def checkpoint_rows(ctx: ExportContext, kpi: str) -> pd.DataFrame:
     """Every checkpoint of one KPI (week 4, 8, 13, latest) as display strings, in week order."""
-    cp = ctx.result.checkpoints
+    cp = tenant_checkpoints(ctx)
     cols = ["checkpoint", "week", "value", "n", "improvement", "interval", "expected", "status",
             "status_label"]
     if cp.empty:
         return pd.DataFrame(columns=cols)
-    rows = cp[(cp["tenant"] == ctx.tenant) & (cp["kpi"] == kpi)]
+    rows = cp[cp["kpi"] == kpi]
     rows = rows.assign(_order=rows["checkpoint"].map({c: i for i, c in enumerate(CHECKPOINTS)}))
     rows = rows.sort_values("_order")
     names = {"week4": "Week 4", "week8": "Week 8", "week13": "Week 13", "latest": "Latest"}

@@ -106,7 +106,8 @@ def _glance(ctx: ExportContext, table: pd.DataFrame, st: Styles) -> list:
             Paragraph(text(rec["latest"]), big),
             Paragraph(text(f"baseline {rec['baseline']} → week {rec['latest_week']}"), st.cell_note),
             Paragraph(text(f"improvement {rec['improvement']}"), st.cell),
-            Paragraph(text(f"{rec['interval']} (90 %)"), st.cell_note),
+            Paragraph(text(f"{rec['interval']} (90 %)" if rec["interval"] != EMPTY else "no interval"),
+                      st.cell_note),
             Paragraph(text(f"target {rec['target']}"), st.cell_note),
             Spacer(1, 2), chip,
         ])

@@ -190,3 +190,13 @@ def test_runbook_converts_in_libreoffice_and_renders(runbook, tmp_path):
     pages = render_pages(pdf, preview_dir(tmp_path), "implementation-runbook")
     assert len(pages) >= 6
     assert all(p.stat().st_size > 2_000 for p in pages)
+
+
+def test_tenant_without_data(tmp_path):
+    with open_store(None) as store:
+        [path] = export_artefacts(store, make_result(), "Cygnus Air", tmp_path, only="docx")
+    doc = Document(str(path))
+    text = [p.text for p in doc.paragraphs]
+    assert "No KPI data for this tenant yet: capture the baseline in week one." in text
+    facts = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
+    assert facts["Data up to"] == "—"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -134,3 +135,28 @@ def test_proof_renders_to_page_images(proof, tmp_path):
     pages = render_pages(proof, preview_dir(tmp_path), "proof-brief")
     assert len(pages) >= 3
     assert all(p.stat().st_size > 2_000 for p in pages)
+
+
+def test_missing_figures_and_nullable_dtypes_read_as_dashes(tmp_path):
+    """MTTR without a window value (insufficient data), frames in pandas' nullable dtypes."""
+    result = make_result()
+    cp = result.checkpoints.copy()
+    mttr = (cp["tenant"] == "Aurora Bank") & (cp["kpi"] == "mttr_minutes") & (cp["checkpoint"] != "week4")
+    cp.loc[mttr, ["value", "improvement_pct", "improvement_ci_low", "improvement_ci_high"]] = None
+    cp.loc[mttr, "status"] = "insufficient_data"
+    result = dataclasses.replace(result, checkpoints=cp.convert_dtypes(),
+                                 weekly=result.weekly.convert_dtypes(), overall=result.overall.convert_dtypes())
+    with open_store(None) as store:
+        [path] = export_artefacts(store, result, "Aurora Bank", tmp_path, only="pdf")
+    lines = [squash(line).strip() for line in pdf_text(path, layout=True).splitlines()]
+    assert "Week 4 4 3 h 28 min 20 +20.0 % [+10.5 %, +28.2 %] +8.6 % Met" in lines
+    assert "Week 8 8 — 20 — — +20.0 % Insufficient" in lines
+    assert "MTTR: — in week 9 (baseline 4 h 20 min, —) — Insufficient data" in squash(pdf_text(path))
+
+
+def test_tenant_without_data(tmp_path):
+    with open_store(None) as store:
+        [path] = export_artefacts(store, make_result(), "Cygnus Air", tmp_path, only="pdf")
+    text = squash(pdf_text(path))
+    assert "No KPI data for this tenant." in text
+    assert "No ingest runs recorded" in text and "No row was rejected." in text
