@@ -35,15 +35,15 @@ def _runs(points: Sequence[tuple[int, float | None]]) -> list[list[tuple[int, fl
 def nice_axis(value: float, ticks: int = 4) -> tuple[float, float]:
     """``(top, step)`` for a y axis from 0 that holds ``value`` in about ``ticks`` round steps.
 
-    >>> nice_axis(23.0), nice_axis(260.0)
-    ((25.0, 5.0), (300.0, 100.0))
+    >>> nice_axis(23.0), nice_axis(260.0), nice_axis(0.0), nice_axis(0.6)
+    ((25.0, 5.0), (300.0, 100.0), (4.0, 1.0), (0.6, 0.2))
     """
     if not value or value <= 0 or math.isnan(value):
-        return 1.0, 0.25
-    raw = value / ticks
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    return step * math.ceil(value / step), float(step)
+        return 4.0, 1.0
+    magnitude = 10 ** math.floor(math.log10(value / ticks))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10, 20)
+                if math.ceil(value / (m * magnitude)) <= ticks + 1)
+    return round(float(step * math.ceil(value / step)), 10), round(float(step), 10)
 
 
 def _week_step(last: int) -> int:
@@ -87,7 +87,7 @@ def trend_chart(title: str, unit: str, points: Sequence[tuple[int, float | None]
         axis.labels.fillColor = MUTED
         axis.strokeColor = RULE
     x_axis.labelTextFormat = "%d"
-    y_axis.labelTextFormat = lambda v: f"{v:,.0f}"
+    y_axis.labelTextFormat = (lambda v: f"{v:,.0f}") if step >= 1 else (lambda v: f"{v:g}")
     y_axis.visibleGrid = True
     y_axis.gridStrokeColor = colors.HexColor("#E6EAF0")
     y_axis.gridStrokeWidth = 0.4

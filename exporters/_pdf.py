@@ -63,6 +63,9 @@ class Styles:
                                    textColor=INK, spaceAfter=4)
         self.small = ParagraphStyle("small", parent=self.body, fontSize=7.5, leading=9.5,
                                     textColor=MUTED)
+        # Paragraphs that introduce a table stay on its page.
+        self.lead = ParagraphStyle("lead", parent=self.body, keepWithNext=1)
+        self.lead_small = ParagraphStyle("lead_small", parent=self.small, keepWithNext=1)
         self.h1 = ParagraphStyle("h1", parent=self.body, fontName=f["bold"], fontSize=13.5,
                                  leading=17, textColor=NAVY, spaceBefore=10, spaceAfter=5,
                                  keepWithNext=1)

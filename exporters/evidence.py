@@ -68,12 +68,25 @@ def rejected_rows_text(ctx: ExportContext) -> str:
     return f"{rejected:,} of {read:,} rows rejected ({share}) across {len(runs):,} ingest runs"
 
 
-def findings_text(ctx: ExportContext) -> str:
-    """``'3 findings (negative_mttr 1, unacknowledged 2)'`` from the engine's data-quality table."""
+# Data-quality checks that describe the population or timing rather than a defect in the data.
+CONTEXT_CHECKS = frozenset({"incidents_in_scope", "unresolved", "canceled_excluded",
+                            "pir_not_yet_due", "actions_not_yet_due"})
+
+
+def findings(ctx: ExportContext) -> pd.DataFrame:
+    """The tenant's data-quality rows that are findings (a defect or a gap), with a count above 0."""
     dq = ctx.result.data_quality
     if dq.empty:
+        return dq
+    dq = dq[(dq["tenant"] == ctx.tenant) & ~dq["check"].isin(CONTEXT_CHECKS)]
+    return dq[pd.to_numeric(dq["count"], errors="coerce").fillna(0) > 0]
+
+
+def findings_text(ctx: ExportContext) -> str:
+    """``'3 findings (negative_mttr 1, unacknowledged 2)'`` from the engine's data-quality table."""
+    dq = findings(ctx)
+    if dq.empty:
         return "No data-quality findings"
-    dq = dq[dq["tenant"] == ctx.tenant]
     total = int(dq["count"].sum())
     if not total:
         return "No data-quality findings"

@@ -149,20 +149,21 @@ def _checkpoints(ctx: ExportContext, table: pd.DataFrame, st: Styles) -> list:
         extra.append(("LINEABOVE", (0, start), (-1, start), 0.8, NAVY))
     if rows:
         out.append(Paragraph("KPIs with a programme target. Improvement is signed so that + is better; "
-                             "expected is the glide-path improvement due by that week.", st.small))
+                             "expected is the glide-path improvement due by that week.", st.lead_small))
         out.append(grid(["KPI", "Point", "Week", "Value", "n", "Improvement", "90 % interval",
                          "Expected", "Status"], rows, [68, 46, 34, 52, 24, 64, 88, 50, 67], st,
                         right=(2, 3, 4, 5, 7), extra=spans + extra))
     others = table[~table["has_target"]]
     if not others.empty:
         week13 = (ctx.result.checkpoints["checkpoint"] == "week13").any()
+        latest_week = others["latest_week"].iloc[0]
         header = ["KPI", "Baseline", "Week 4", "Week 8"] + (["Week 13"] if week13 else []) + [
-            "Latest", "Improvement", "90 % interval"]
+            f"Latest (wk {latest_week})", "Improvement", "90 % interval"]
         rows = [[r["label"], r["baseline"], r["week4"], r["week8"]] + ([r["week13"]] if week13 else [])
-                + [f"{r['latest']} (wk {r['latest_week']})", r["improvement"], r["interval"]]
-                for r in others.to_dict("records")]
-        widths = [90, 50, 50, 50] + ([50] if week13 else []) + [84, 64, 90]
-        widths[0] += WIDTH - sum(widths)
+                + [r["latest"], r["improvement"], r["interval"]]
+                for r in others.to_dict("records")]  # one row per KPI
+        widths = [0, 52, 52, 52] + ([52] if week13 else []) + [62, 64, 92]
+        widths[0] = WIDTH - sum(widths)
         out += [Paragraph("Other KPIs", st.h2),
                 grid(header, rows, widths, st, right=tuple(range(1, len(header) - 1)))]
     return out
@@ -205,7 +206,7 @@ def _trends(ctx: ExportContext, table: pd.DataFrame, st: Styles) -> list:
                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
     note = Paragraph(text("Dashed grey: baseline. Green: the minimum target improvement applied to the "
                           "baseline. Dotted blue: checkpoint weeks. Gaps are weeks without items."),
-                     st.small)
+                     st.lead_small)
     return [Paragraph("Weekly trends", st.h1), note, layout]
 
 
@@ -243,6 +244,10 @@ def settings_rows(settings: dict) -> list[tuple[str, str]]:
             rows.append((key, ", ".join(f"{k} = {v}" for k, v in value.items())))
         elif isinstance(value, (list, tuple)):
             rows.append((key, ", ".join(str(v) for v in value)))
+        elif isinstance(value, bool):
+            rows.append((key, "true" if value else "false"))  # as written in mikpi.toml
+        elif value is None:
+            rows.append((key, "(default)"))
         else:
             rows.append((key, str(value)))
     return rows
@@ -278,7 +283,7 @@ def _method(ctx: ExportContext, table: pd.DataFrame, st: Styles) -> list:
 def _provenance(ctx: ExportContext, st: Styles) -> list:
     out = [Paragraph("Data provenance", st.h1),
            Paragraph(text(f"Every ingest run that loaded this client's rows. {rejected_rows_text(ctx)}."),
-                     st.body)]
+                     st.lead)]
     runs = ctx.ingest_runs
     if not runs.empty:
         rows = []
@@ -302,13 +307,15 @@ def _provenance(ctx: ExportContext, st: Styles) -> list:
                 for r in reasons.to_dict("records")]
         out.append(grid(["File", "Kind", "Field", "Reason", "Rows", "First line"], rows,
                         [130, 60, 70, WIDTH - 350, 40, 50], st, right=(4, 5)))
-    out.append(Paragraph("Data-quality findings", st.h2))
+    out.append(Paragraph("Data quality", st.h2))
     out.append(Paragraph(text(findings_text(ctx)) + ". Impossible durations are excluded from the "
-                         "statistics, never clipped to zero.", st.body))
+                         "statistics, never clipped to zero.", st.lead))
     dq = ctx.result.data_quality
-    if not dq.empty and int(dq["count"].sum()):
+    if not dq.empty:
+        dq = dq[(dq["tenant"] == ctx.tenant) & (pd.to_numeric(dq["count"], errors="coerce") > 0)]
+    if not dq.empty:
         rows = [[r["check"], f"{int(r['count']):,}", r["note"] if isinstance(r["note"], str) else ""]
-                for r in dq[dq["count"] > 0].to_dict("records")]
+                for r in dq.to_dict("records")]  # one row per check
         out.append(grid(["Check", "Count", "Note"], rows, [150, 50, WIDTH - 200], st, right=(1,)))
     return out
 
