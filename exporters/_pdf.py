@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Paragraph, Table, TableStyle
 
 from analytics.formatting import STATUS_COLOURS
 
@@ -63,15 +63,14 @@ class Styles:
                                    textColor=INK, spaceAfter=4)
         self.small = ParagraphStyle("small", parent=self.body, fontSize=7.5, leading=9.5,
                                     textColor=MUTED)
-        # Paragraphs that introduce a table stay on its page.
-        self.lead = ParagraphStyle("lead", parent=self.body, keepWithNext=1)
-        self.lead_small = ParagraphStyle("lead_small", parent=self.small, keepWithNext=1)
+        # Paragraphs that introduce a table (kept on its page by heading(), not by keepWithNext,
+        # which would move a long table whole to the next page).
+        self.lead = ParagraphStyle("lead", parent=self.body)
+        self.lead_small = ParagraphStyle("lead_small", parent=self.small)
         self.h1 = ParagraphStyle("h1", parent=self.body, fontName=f["bold"], fontSize=13.5,
-                                 leading=17, textColor=NAVY, spaceBefore=10, spaceAfter=5,
-                                 keepWithNext=1)
+                                 leading=17, textColor=NAVY, spaceBefore=10, spaceAfter=5)
         self.h2 = ParagraphStyle("h2", parent=self.body, fontName=f["bold"], fontSize=10.5,
-                                 leading=13, textColor=NAVY, spaceBefore=7, spaceAfter=3,
-                                 keepWithNext=1)
+                                 leading=13, textColor=NAVY, spaceBefore=7, spaceAfter=3)
         self.cell = ParagraphStyle("cell", parent=self.body, fontSize=7.8, leading=9.6, spaceAfter=0)
         self.cell_right = ParagraphStyle("cell_right", parent=self.cell, alignment=TA_RIGHT)
         self.cell_bold = ParagraphStyle("cell_bold", parent=self.cell, fontName=f["bold"])
@@ -90,6 +89,15 @@ class Styles:
 def text(value: object) -> str:
     """Escape a value for a Paragraph (tenant and service names may hold <, & ...)."""
     return escape("" if value is None else str(value))
+
+
+def heading(title: str, style: ParagraphStyle, room: float = 120) -> list:
+    """A heading that starts a new page when less than ``room`` points are left below it.
+
+    Keeps a heading, its lead line and the first table rows together while long tables still
+    split across pages (``keepWithNext`` would carry a whole table to the next page).
+    """
+    return [CondPageBreak(room), Paragraph(text(title), style)]
 
 
 def grid(header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float],

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from analytics.formatting import (
     EMPTY,
@@ -36,6 +36,7 @@ from exporters._pdf import (
     WIDTH,
     Styles,
     grid,
+    heading,
     numbered_canvas,
     register_fonts,
     text,
@@ -122,11 +123,11 @@ def _glance(ctx: ExportContext, table: pd.DataFrame, st: Styles) -> list:
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, -1), colors.white),
         ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
         ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
-    return [Paragraph("At a glance", st.h1), grid_]
+    return [*heading("At a glance", st.h1), grid_]
 
 
 def _checkpoints(ctx: ExportContext, table: pd.DataFrame, st: Styles) -> list:
-    out = [Paragraph("Checkpoints", st.h1)]
+    out = [*heading("Checkpoints", st.h1)]
     if table.empty:
         return out + [Paragraph("No KPI data for this tenant.", st.body)]
     baseline_weeks = int(ctx.settings.get("baseline_weeks", 1))
@@ -155,16 +156,15 @@ def _checkpoints(ctx: ExportContext, table: pd.DataFrame, st: Styles) -> list:
                         right=(2, 3, 4, 5, 7), extra=spans + extra))
     others = table[~table["has_target"]]
     if not others.empty:
-        week13 = (ctx.result.checkpoints["checkpoint"] == "week13").any()
+        # Baseline, week 4, week 8 and latest (the seed's checkpoints); week 13 is in the table above.
         latest_week = others["latest_week"].iloc[0]
-        header = ["KPI", "Baseline", "Week 4", "Week 8"] + (["Week 13"] if week13 else []) + [
-            f"Latest (wk {latest_week})", "Improvement", "90 % interval"]
-        rows = [[r["label"], r["baseline"], r["week4"], r["week8"]] + ([r["week13"]] if week13 else [])
-                + [r["latest"], r["improvement"], r["interval"]]
-                for r in others.to_dict("records")]  # one row per KPI
-        widths = [0, 52, 52, 52] + ([52] if week13 else []) + [62, 64, 92]
+        header = ["KPI", "Baseline", "Week 4", "Week 8", f"Latest (wk {latest_week})", "Improvement",
+                  "90 % interval"]
+        rows = [[r["label"], r["baseline"], r["week4"], r["week8"], r["latest"], r["improvement"],
+                 r["interval"]] for r in others.to_dict("records")]  # one row per KPI
+        widths = [0, 54, 54, 54, 66, 63, 90]
         widths[0] = WIDTH - sum(widths)
-        out += [Paragraph("Other KPIs", st.h2),
+        out += [*heading("Other KPIs", st.h2, 90),
                 grid(header, rows, widths, st, right=tuple(range(1, len(header) - 1)))]
     return out
 
@@ -207,7 +207,7 @@ def _trends(ctx: ExportContext, table: pd.DataFrame, st: Styles) -> list:
     note = Paragraph(text("Dashed grey: baseline. Green: the minimum target improvement applied to the "
                           "baseline. Dotted blue: checkpoint weeks. Gaps are weeks without items."),
                      st.lead_small)
-    return [Paragraph("Weekly trends", st.h1), note, layout]
+    return [*heading("Weekly trends", st.h1), note, layout]
 
 
 def _controls(ctx: ExportContext, st: Styles) -> list:
@@ -222,12 +222,11 @@ def _controls(ctx: ExportContext, st: Styles) -> list:
                              + (f" — {text(status_text(f.status))}" if f.status else ""), st.cell)
                    for f in ev.figures]
         rows.append([control, Paragraph(text(ev.risk_text), st.cell), mapping, figures])
-    return [KeepTogether([
-        Paragraph("Control evidence", st.h1),
-        Paragraph("The workflow's controls with the figure that shows each one working for this "
-                  "client (latest checkpoint against baseline).", st.small),
-        grid(["Control", "Risk it mitigates", "PSF / PAI-8", "Evidence"], rows,
-             [128, 100, 82, WIDTH - 310], st)])]
+    return [*heading("Control evidence", st.h1, 200),
+            Paragraph("The workflow's controls with the figure that shows each one working for this "
+                      "client (latest checkpoint against baseline).", st.lead_small),
+            grid(["Control", "Risk it mitigates", "PSF / PAI-8", "Evidence"], rows,
+                 [128, 100, 82, WIDTH - 310], st)]
 
 
 def settings_rows(settings: dict) -> list[tuple[str, str]]:
@@ -271,17 +270,16 @@ def _method(ctx: ExportContext, table: pd.DataFrame, st: Styles) -> list:
         setting_rows.append(["bootstrap", ", ".join(f"{k} = {v}" for k, v in boot.items())])
     if echo.get("config_file"):
         setting_rows.append(["configuration file", str(echo["config_file"])])
-    return [Paragraph("Method", st.h1),
+    return [*heading("Method", st.h1),
             Paragraph(text(status_rule), st.body),
-            Paragraph("Definitions", st.h2),
+            *heading("Definitions", st.h2, 90),
             grid(["KPI", "Direction", "Definition"], definitions, [96, 62, WIDTH - 158], st),
-            KeepTogether([Paragraph("Settings in force", st.h2),
-                          grid(["Setting (mikpi.toml key)", "Value"], setting_rows,
-                               [150, WIDTH - 150], st)])]
+            *heading("Settings in force", st.h2, 90),
+            grid(["Setting (mikpi.toml key)", "Value"], setting_rows, [150, WIDTH - 150], st)]
 
 
 def _provenance(ctx: ExportContext, st: Styles) -> list:
-    out = [Paragraph("Data provenance", st.h1),
+    out = [*heading("Data provenance", st.h1),
            Paragraph(text(f"Every ingest run that loaded this client's rows. {rejected_rows_text(ctx)}."),
                      st.lead)]
     runs = ctx.ingest_runs
@@ -298,7 +296,7 @@ def _provenance(ctx: ExportContext, st: Styles) -> list:
                          "Unchanged", "Rejected"], rows, [WIDTH - 233, 34, 45, 51, 55, 48], st,
                         right=(1, 2, 3, 4, 5)))
     reasons = ctx.reject_reasons
-    out.append(Paragraph("Rejected rows", st.h2))
+    out += heading("Rejected rows", st.h2, 90)
     if reasons.empty:
         out.append(Paragraph("No row was rejected.", st.body))
     else:
@@ -307,7 +305,7 @@ def _provenance(ctx: ExportContext, st: Styles) -> list:
                 for r in reasons.to_dict("records")]
         out.append(grid(["File", "Kind", "Field", "Reason", "Rows", "First line"], rows,
                         [130, 60, 70, WIDTH - 350, 40, 50], st, right=(4, 5)))
-    out.append(Paragraph("Data quality", st.h2))
+    out += heading("Data quality", st.h2, 90)
     out.append(Paragraph(text(findings_text(ctx)) + ". Impossible durations are excluded from the "
                          "statistics, never clipped to zero.", st.lead))
     dq = ctx.result.data_quality
