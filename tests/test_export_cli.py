@@ -77,6 +77,8 @@ def test_a_finished_writer_replaces_the_old_file(monkeypatch, store, tmp_path):
 def test_missing_writer_only_matters_when_selected(monkeypatch, store, tmp_path):
     _swap(monkeypatch, "pptx", "exporters.no_such_module:write_brief")
     _swap(monkeypatch, "xlsx", "exporters.export:no_such_function")
+    _swap(monkeypatch, "docx", "tests.test_export_cli:tiny_writer")
+    _swap(monkeypatch, "pdf", "tests.test_export_cli:tiny_writer")
     written = export_artefacts(store, make_result(), "Aurora Bank", tmp_path / "a", only="docx,pdf")
     assert [p.name for p in written] == ["implementation-runbook.docx", "proof-brief.pdf"]
     with pytest.raises(MikpiError, match=r"exec-brief.pptx: writer exporters.no_such_module:write_brief "
@@ -149,3 +151,29 @@ def test_public_names():
     assert exporters.__all__ == ["ARTEFACTS", "Artefact", "ExportContext", "build_context",
                                  "export_artefacts"]
     assert all(hasattr(exporters, name) for name in exporters.__all__)
+
+
+def test_cli_writes_into_the_tenants_default_folder(db_path, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("analytics.kpis.engine")
+    with open_store(db_path) as s:
+        seed_two_tenants(s)
+    before = db_path.stat().st_mtime_ns
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "--db", str(db_path), "--tenant", "Aurora Bank", "--only", "pdf,docx"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split("  (")[0] for line in out] == [
+        str(Path("exports/aurora-bank/implementation-runbook.docx")),
+        str(Path("exports/aurora-bank/proof-brief.pdf"))]
+    assert sorted(p.name for p in (tmp_path / "exports" / "aurora-bank").iterdir()) == [
+        "implementation-runbook.docx", "proof-brief.pdf"]
+    assert db_path.stat().st_mtime_ns == before  # opened read-only
+
+
+def test_cli_missing_config_exits_2(db_path, tmp_path, capsys):
+    pytest.importorskip("analytics.kpis.engine")
+    with open_store(db_path) as s:
+        seed_two_tenants(s)
+    missing = tmp_path / "nope.toml"
+    assert main(["export", "--db", str(db_path), "--tenant", "ALL", "--config", str(missing),
+                 "--out", str(tmp_path / "o")]) == 2
+    assert _one_line(capsys.readouterr().err) == f"error: {missing}: no such config file"
