@@ -1,0 +1,330 @@
+"""Callbacks: thin wiring from the filters to a cached engine result and the pure renderers.
+
+Every ``render_*`` / ``*_query`` function here is an ordinary function of a
+:class:`KpiResult` (and listings) and is unit-tested without a browser;
+:func:`register` only connects them to component ids. A callback asks the
+:class:`~dashboards.source.ResultSource` for the result of the current filters
+(computed once per filter tuple and store version), restricts it to the tenant
+(memoised) and slices; nothing per data row runs in Python.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from analytics import details
+from analytics.formatting import STATUS_COLOURS, format_minutes
+from analytics.kpis.result import KpiResult
+from dashboards import figures, tables
+from dashboards.cards import render_cards
+from dashboards.layout import GRAPH_CONFIG
+from dashboards.source import Query, ResultSource, StoreBusy
+
+ACTION_COLOURS = {"done_on_time": STATUS_COLOURS["met"], "done_late": STATUS_COLOURS["on_track"],
+                  "overdue": STATUS_COLOURS["off_track"], "open": STATUS_COLOURS["insufficient_data"]}
+
+
+# -- pure functions ------------------------------------------------------------------------
+
+def restrict(result: KpiResult, tenant: str) -> KpiResult:
+    """``result`` for one tenant; the portfolio keeps every tenant's incidents (they make up ALL)."""
+    scoped = result.for_tenant(tenant)
+    if tenant == figures.PORTFOLIO:
+        scoped = replace(scoped, incidents=figures.incidents_for(result, tenant))
+    return scoped
+
+
+def week_bounds(result: KpiResult, tenant: str) -> tuple[int, int]:
+    """First and last programme week the engine reported for ``tenant`` (1, 1 when none)."""
+    weeks = result.weekly.loc[result.weekly["tenant"] == tenant, "week"] if not result.weekly.empty else []
+    if len(weeks) == 0:
+        return 1, 1
+    return int(min(weeks)), int(max(weeks))
+
+
+def week_dates(result: KpiResult, tenant: str, weeks: Sequence[int]) -> tuple[date | None, date | None]:
+    """Local dates (inclusive) of programme weeks ``[a, b]``; ``None`` for an end that is not narrowed."""
+    first, last = week_bounds(result, tenant)
+    a, b = int(weeks[0]), int(weeks[1])
+    wk = result.weekly[result.weekly["tenant"] == tenant].drop_duplicates("week").set_index("week")["week_start"]
+    start_of = {int(k): pd.Timestamp(v).date() for k, v in wk.items()}  # one entry per week, not per row
+    date_from = start_of.get(a) if a > first else None
+    date_to = start_of[b] + timedelta(days=6) if b < last and b in start_of else None
+    return date_from, date_to
+
+
+def filters_query(base: KpiResult, tenant: str, weeks: Sequence[int] | None, scope: str | None,
+                  priority: int | None, service: str | None) -> Query:
+    """The engine call for the filters: all tenants at once unless a filter narrows the population.
+
+    Without week, priority or service filters one result for every tenant is
+    computed and a tenant switch only slices it; a narrowing filter computes
+    that tenant alone (weeks are the tenant's own programme weeks).
+    """
+    date_from, date_to = week_dates(base, tenant, weeks) if weeks else (None, None)
+    if date_from is None and date_to is None and priority is None and not service:
+        return Query(scope=scope)
+    return Query(tenant=tenant, scope=scope, date_from=date_from, date_to=date_to,
+                 priority=priority, service=service or None)
+
+
+def render_trends(result: KpiResult, tenant: str, kpis: Sequence[str]) -> list:
+    return [dcc.Graph(id={"type": "trend", "kpi": k}, figure=figures.build_kpi_trend(result, tenant, k),
+                      config=GRAPH_CONFIG, style={"height": "380px"}) for k in kpis]
+
+
+def render_slowest(result: KpiResult, tenant: str) -> html.Div:
+    slow = tables.slowest_incidents(result, tenant)
+    if slow.empty:
+        return tables.html_table(slow, tables.SLOWEST_COLS, empty="No resolved incidents in this selection.")
+    cols = tables.SLOWEST_COLS if tenant != figures.PORTFOLIO else (
+        tables.Col("tenant", "Tenant"), *tables.SLOWEST_COLS)
+    return tables.html_table(slow, cols, table_id="slowest-table", row_ids=tables.row_ids(slow))
+
+
+def render_follow_through(result: KpiResult, tenant: str, actions: pd.DataFrame,
+                          closure: pd.DataFrame) -> tuple:
+    counts = tables.action_status_counts(actions)
+    summary = tables.count_badges(counts, ACTION_COLOURS)
+    overdue = tables.overdue_actions(actions)
+    return (summary, figures.build_overdue_by_owner(actions),
+            tables.html_table(overdue, tables.ACTION_COLS, empty="No overdue actions."),
+            tables.html_table(tables.late_pirs(result, tenant), tables.PIR_COLS,
+                              empty="Every PIR in this selection was completed on time."),
+            tables.html_table(tables.closure_gaps(result, tenant, closure), tables.CLOSURE_COLS,
+                              empty="No closure-gate evidence gaps."))
+
+
+def render_data_quality(result: KpiResult, tenant: str, runs: pd.DataFrame, rejects: pd.DataFrame) -> tuple:
+    return (tables.html_table(tables.data_quality_checks(result, tenant), tables.DQ_COLS,
+                              empty="No data-quality findings."),
+            tables.html_table(rejects, tables.REJECT_COLS, empty="No rejected rows."),
+            tables.html_table(tables.runs_latest_first(runs), tables.RUN_COLS, limit=25,
+                              empty="No ingest runs recorded for this tenant."))
+
+
+def render_drilldown(incident: pd.Series, timeline: pd.DataFrame, slots: pd.DataFrame | None) -> list:
+    """Facts line, timeline figure and the status updates against their due times."""
+    facts = html.Div([
+        html.Span(f"{incident['incident_id']}", className="fact-id"),
+        html.Span(f"P{int(incident['priority'])}" if pd.notna(incident.get("priority")) else "P?"),
+        html.Span(str(incident.get("service") or "no service")),
+        html.Span(f"MTTA {format_minutes(incident.get('mtta_minutes'))}"),
+        html.Span(f"MTTR {format_minutes(incident.get('mttr_minutes'))}"),
+        html.Span(f"Tenant {incident['tenant']}"),
+    ], className="facts")
+    fig = figures.build_incident_timeline(incident, timeline, slots)
+    log = html.Div([html.H4("Decision log and timeline entries"),
+                    tables.html_table(tables.timeline_entries(timeline), tables.TIMELINE_COLS, limit=40,
+                                      empty="No timeline entries recorded for this incident.")])
+    due = html.Div([html.H4("Status updates against their due times"),
+                    tables.html_table(slots, tables.SLOT_COLS, limit=40, table_id="slots-table",
+                                      empty="No status update was due (resolved within one cadence).")
+                    if slots is not None else html.P("Update cadence not available.", className="empty-note")])
+    return [html.H3(f"Timeline of {incident['incident_id']}"), facts,
+            dcc.Graph(id="timeline", figure=fig, config=GRAPH_CONFIG, style={"height": "450px"}),
+            html.Div([due, log], className="grid-2")]
+
+
+def status_banner(source: ResultSource) -> list:
+    if source.busy_since is None:
+        return []
+    return [html.Div(f"The store is being updated by another process (since "
+                     f"{source.busy_since:%H:%M:%S}); showing the last committed data. New data appears "
+                     "when the write finishes.", className="banner")]
+
+
+# -- wiring --------------------------------------------------------------------------------
+
+class _Views:
+    """Tenant restrictions of cached results, memoised (a tenant switch slices once, then reuses)."""
+
+    def __init__(self, source: ResultSource, default_scope: str | None) -> None:
+        self.source = source
+        self.default_scope = default_scope
+        self._memo: dict[tuple, tuple[KpiResult, KpiResult]] = {}
+
+    def _scope(self, scope: str | None) -> str | None:
+        """The configured scope is passed as ``None`` so it shares a cache entry with the exports' call."""
+        return None if scope == self.default_scope else scope
+
+    def base(self, scope: str | None = None) -> KpiResult:
+        return self.source.result(Query(scope=self._scope(scope)))[0]
+
+    def get(self, tenant: str, weeks: Sequence[int] | None, scope: str | None, priority: int | None,
+            service: str | None) -> KpiResult:
+        base = self.base(scope)
+        query = filters_query(base, tenant, weeks, self._scope(scope), priority, service)
+        result, _ = self.source.result(query)
+        key = (id(result), tenant)
+        hit = self._memo.get(key)
+        if hit is None or hit[0] is not result:
+            if len(self._memo) > 32:
+                self._memo.clear()
+            hit = self._memo[key] = (result, restrict(result, tenant))
+        return hit[1]
+
+    def listing(self, name: str, tenant: str, **kwargs: object) -> pd.DataFrame:
+        fn = getattr(details, name)
+        return self.source.listing(name, tenant, lambda store: fn(store, tenant, **kwargs))[0]
+
+
+FILTERS = [Input("tenant", "value"), Input("weeks", "value"), Input("scope", "value"),
+           Input("priority", "value"), Input("service", "value"), Input("store-version", "data")]
+
+
+def register(app: Dash, source: ResultSource, *, default_scope: str | None = "major",
+             artefacts: Sequence[str] = ()) -> None:
+    """Connect the renderers to the layout's ids; ``artefacts`` get download callbacks."""
+    views = _Views(source, default_scope)
+
+    def busy_guard(fn):
+        def wrapped(*args):
+            try:
+                return fn(*args)
+            except StoreBusy:
+                raise PreventUpdate from None
+        wrapped.__name__ = fn.__name__
+        return wrapped
+
+    @app.callback(Output("weeks", "min"), Output("weeks", "max"), Output("weeks", "value"),
+                  Output("weeks", "marks"), Output("service", "options"), Output("service", "value"),
+                  Input("tenant", "value"), Input("scope", "value"), Input("store-version", "data"),
+                  State("weeks", "value"), State("weeks", "min"), State("weeks", "max"), State("service", "value"))
+    @busy_guard
+    def on_tenant(tenant, scope, _version, weeks, old_min, old_max, service):
+        base = views.base(scope)
+        first, last = week_bounds(base, tenant)
+        marks = {w: str(w) for w in range(first, last + 1) if last - first <= 16 or w % 4 == 0 or w == first}
+        services = figures.incidents_for(base, tenant)
+        options = sorted(services["service"].dropna().unique().tolist()) if not services.empty else []
+        narrowed = bool(weeks) and list(weeks) != [old_min, old_max]
+        if ctx.triggered_id == "store-version" and narrowed:  # new data: keep the reader's selection
+            kept = [max(first, min(int(weeks[0]), last)), max(first, min(int(weeks[1]), last))]
+            return first, last, kept, marks, options, service if service in options else None
+        return first, last, [first, last], marks, options, None
+
+    @app.callback(Output("cards", "children"), Output("as-of", "children"), *FILTERS)
+    @busy_guard
+    def on_cards(tenant, weeks, scope, priority, service, _version):
+        view = views.get(tenant, weeks, scope, priority, service)
+        as_of = f"{'Portfolio' if tenant == 'ALL' else tenant} · computed {view.generated_at:%d %b %Y %H:%M} UTC"
+        return render_cards(view, tenant), as_of
+
+    @app.callback(Output("trends", "children"), Input("trend-kpis", "value"), *FILTERS)
+    @busy_guard
+    def on_trends(kpis, tenant, weeks, scope, priority, service, _version):
+        return render_trends(views.get(tenant, weeks, scope, priority, service), tenant, kpis or [])
+
+    @app.callback(Output("mtta-dist", "figure"), Output("mttr-dist", "figure"), Output("slowest", "children"),
+                  *FILTERS)
+    @busy_guard
+    def on_incidents(tenant, weeks, scope, priority, service, _version):
+        view = views.get(tenant, weeks, scope, priority, service)
+        return (figures.build_duration_distribution(view, tenant, "mtta_minutes"),
+                figures.build_duration_distribution(view, tenant, "mttr_minutes"),
+                render_slowest(view, tenant))
+
+    @app.callback(Output("repeats", "figure"), Output("changes", "children"), *FILTERS)
+    @busy_guard
+    def on_repeats(tenant, weeks, scope, priority, service, _version):
+        view = views.get(tenant, weeks, scope, priority, service)
+        related = tables.change_related_incidents(view, tenant, views.listing("changes", tenant))
+        return (figures.build_repeats_by_service(view, tenant),
+                tables.html_table(related, tables.CHANGE_COLS, empty="No change-related incidents."))
+
+    @app.callback(Output("actions-summary", "children"), Output("overdue-owner", "figure"),
+                  Output("overdue-table", "children"), Output("pir-late", "children"),
+                  Output("closure", "children"), *FILTERS)
+    @busy_guard
+    def on_follow(tenant, weeks, scope, priority, service, _version):
+        view = views.get(tenant, weeks, scope, priority, service)
+        actions = views.listing("action_tracker", tenant, as_of=view.generated_at)
+        return render_follow_through(view, tenant, actions, views.listing("closure_evidence", tenant))
+
+    @app.callback(Output("dq-checks", "children"), Output("rejects", "children"), Output("runs", "children"),
+                  *FILTERS)
+    @busy_guard
+    def on_quality(tenant, weeks, scope, priority, service, _version):
+        view = views.get(tenant, weeks, scope, priority, service)
+        return render_data_quality(view, tenant, views.listing("ingest_runs", tenant),
+                                   views.listing("reject_reasons", tenant))
+
+    @app.callback(Output("selected-incident", "data"),
+                  Input({"type": "incident-row", "tenant": ALL, "incident": ALL}, "n_clicks"),
+                  Input("tenant", "value"), prevent_initial_call=True)
+    def on_row_click(_clicks, _tenant):
+        trigger = ctx.triggered_id
+        if trigger == "tenant":
+            return None
+        if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
+            raise PreventUpdate  # rows re-rendered by a filter change, not clicked
+        return {"tenant": trigger["tenant"], "incident": trigger["incident"]}
+
+    @app.callback(Output("drilldown", "children"), Input("selected-incident", "data"),
+                  State("weeks", "value"), State("scope", "value"), State("priority", "value"),
+                  State("service", "value"), State("tenant", "value"))
+    def on_drilldown(selected, weeks, scope, priority, service, shown_tenant):
+        if not selected:
+            return html.P("Click a row of the slowest incidents to open its timeline.", className="empty-note")
+        tenant, incident_id = selected["tenant"], selected["incident"]
+        try:
+            view = views.get(shown_tenant, weeks, scope, priority, service)
+            rows = view.incidents[(view.incidents["tenant"] == tenant)
+                                  & (view.incidents["incident_id"] == incident_id)]
+            timeline = views.source.listing(("timeline", incident_id), tenant,
+                                            lambda store: details.incident_timeline(store, tenant, incident_id))[0]
+            slots = views.source.update_slots(tenant, incident_id)[0]
+        except StoreBusy:
+            return html.P("The store is being updated; try again in a moment.", className="empty-note")
+        if rows.empty:
+            return html.P(f"{incident_id} is not in the current selection.", className="empty-note")
+        return render_drilldown(rows.iloc[0], timeline, slots)
+
+    @app.callback(Output("store-version", "data"), Output("status-banner", "children"),
+                  Input("poll", "n_intervals"), State("store-version", "data"))
+    def on_poll(_n, current):
+        version = "-".join(map(str, source.version()))
+        if version != current:
+            try:
+                source.read(lambda store: None)  # only announce data that can be read
+            except StoreBusy:
+                return no_update, status_banner(source)
+            return version, status_banner(source)
+        return no_update, status_banner(source)
+
+    if artefacts:
+        _register_downloads(app, views)
+
+
+def export_file(source: ResultSource, result: KpiResult, tenant: str, key: str) -> tuple[bytes, str]:
+    """One artefact for ``tenant`` through the exporters' own path; returns its bytes and file name."""
+    from exporters.export import export_artefacts
+
+    with tempfile.TemporaryDirectory(prefix="mikpi-download-") as tmp:
+        written = source.read(lambda store: export_artefacts(store, result, tenant, tmp, only=[key]))
+        path = Path(written[0])
+        return path.read_bytes(), path.name
+
+
+def _register_downloads(app: Dash, views: _Views) -> None:
+    @app.callback(Output("download", "data"), Output("download-status", "children"),
+                  Input({"type": "download", "key": ALL}, "n_clicks"), State("tenant", "value"),
+                  prevent_initial_call=True)
+    def on_download(_clicks, tenant):
+        trigger = ctx.triggered_id
+        if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
+            raise PreventUpdate
+        try:  # the artefacts `mikpi export --tenant T` writes: configured scope, whole period
+            content, name = export_file(views.source, views.base(), tenant, trigger["key"])
+        except StoreBusy:
+            return no_update, "Store busy (ingest running): try again in a moment."
+        return dcc.send_bytes(content, name), f"{name} ready"

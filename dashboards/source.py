@@ -1,0 +1,195 @@
+"""Where the dashboard gets its numbers: the engine over a read-only store, computed once per filter.
+
+Why it is shaped like this:
+
+* The DuckDB file is opened **read-only and only for the moment of a read**, then
+  closed. A held connection would keep the file lock and make a concurrent
+  ``mikpi ingest`` fail; a write in progress makes our open fail instead.
+* The store's *version* is the file's stat (size and mtime of the database and
+  its WAL), so a callback costs one ``stat`` when nothing changed and the engine
+  runs again only after an ingest committed.
+* While the store is locked by a writer, every read falls back to the last
+  result computed for the same filters: the dashboard keeps answering with the
+  last committed data and picks up the new data on the first read after commit.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pandas as pd
+
+from analytics.errors import MikpiError
+from analytics.kpis.result import KpiResult
+from analytics.store import Store, open_store
+
+T = TypeVar("T")
+Compute = Callable[..., KpiResult]
+
+
+class StoreBusy(MikpiError):
+    """The store is locked by a writer (an ingest) and nothing was computed for this request before."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """One engine call: the filter tuple results are cached by (with the store version)."""
+
+    tenant: str | None = None
+    scope: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    priority: int | None = None
+    service: str | None = None
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"tenant": self.tenant, "scope": self.scope, "date_from": self.date_from,
+                "date_to": self.date_to, "priority": self.priority, "service": self.service}
+
+
+def _default_compute() -> Compute:
+    from analytics.kpis.engine import compute_kpis
+
+    return compute_kpis
+
+
+def _default_update_slots() -> Callable[..., pd.DataFrame] | None:
+    try:
+        from analytics.kpis.engine import update_slots
+    except ImportError:
+        return None
+    return update_slots
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.IOException) and ("lock" in text or "resource temporarily" in text)
+
+
+class ResultSource:
+    """Engine results and detail listings for the dashboard, cached per filter and store version.
+
+    ``compute`` defaults to ``analytics.kpis.engine.compute_kpis``; tests and
+    benchmarks may inject another callable with the same signature.
+    """
+
+    def __init__(self, store_path: str | Path, *, config: object = None, compute: Compute | None = None,
+                 update_slots: Callable[..., pd.DataFrame] | None = None, cache_size: int = 12) -> None:
+        self.path = Path(store_path)
+        self.config = config
+        self._compute = compute
+        self._update_slots = update_slots
+        self._cache: OrderedDict[Hashable, Any] = OrderedDict()
+        self._last_good: OrderedDict[Hashable, Any] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+        self._key_locks: dict[Hashable, threading.Lock] = {}
+        self.busy_since: datetime | None = None
+
+    # -- the store -------------------------------------------------------------------------
+    def version(self) -> tuple[int, ...]:
+        """Size and mtime of the database file and its WAL: changes exactly when a write landed."""
+        parts: list[int] = []
+        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                parts += [0, 0]
+            else:
+                parts += [st.st_size, st.st_mtime_ns]
+        return tuple(parts)
+
+    def read(self, fn: Callable[[Store], T]) -> T:
+        """Run ``fn`` on a read-only store opened for this call only; a writer's lock raises StoreBusy."""
+        try:
+            store = open_store(self.path, read_only=True)
+        except duckdb.Error as exc:
+            if _is_lock_error(exc):
+                with self._lock:
+                    self.busy_since = self.busy_since or datetime.now()
+                raise StoreBusy(f"{self.path}: the store is being written (ingest running)") from exc
+            raise
+        try:
+            value = fn(store)
+        finally:
+            store.close()
+        with self._lock:
+            self.busy_since = None
+        return value
+
+    # -- caching ---------------------------------------------------------------------------
+    def _cached(self, key: Hashable, make: Callable[[Store], T]) -> tuple[T, bool]:
+        """``(value, stale)``: the cached value for ``key`` at the current version, else computed.
+
+        On a locked store the last value for ``key`` at any version is served with
+        ``stale=True``; only fresh values are cached under the current version.
+        """
+        version = self.version()
+        full = (key, version)
+        with self._lock:
+            if full in self._cache:
+                self._cache.move_to_end(full)
+                return self._cache[full], False
+            key_lock = self._key_locks.setdefault(full, threading.Lock())
+        with key_lock:  # one computation per key; concurrent callers wait and reuse it
+            with self._lock:
+                if full in self._cache:
+                    return self._cache[full], False
+            try:
+                value = self.read(make)
+            except StoreBusy:
+                with self._lock:
+                    if key in self._last_good:
+                        return self._last_good[key], True
+                raise
+            else:
+                with self._lock:
+                    # Entries of older store versions are never hit again; only the
+                    # last-good map may still serve them while a writer holds the lock.
+                    for old in [k for k in self._cache if k[1] != version]:
+                        del self._cache[old]
+                    self._cache[full] = value
+                    self._last_good[key] = value
+                    self._last_good.move_to_end(key)
+                    while len(self._cache) > self._cache_size:
+                        self._cache.popitem(last=False)
+                    while len(self._last_good) > self._cache_size:
+                        self._last_good.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._key_locks.pop(full, None)
+        return value, False
+
+    def result(self, query: Query) -> tuple[KpiResult, bool]:
+        """The engine's result for ``query`` and whether it is stale (store busy)."""
+        compute = self._compute or _default_compute()
+        return self._cached(("result", query),
+                            lambda store: compute(store, config=self.config, **query.kwargs()))
+
+    def listing(self, name: str, tenant: str, fn: Callable[[Store], pd.DataFrame]) -> tuple[pd.DataFrame, bool]:
+        """A detail listing (``analytics.details`` call) for ``tenant``, cached per store version."""
+        return self._cached(("listing", name, tenant), fn)
+
+    def tenants(self) -> list[str]:
+        """Tenants with incidents, sorted; empty when the store is busy and was never read."""
+        try:
+            value, _ = self._cached(("tenants",), lambda store: store.tenants())
+        except StoreBusy:
+            return []
+        return value
+
+    def update_slots(self, tenant: str, incident_id: str) -> tuple[pd.DataFrame | None, bool]:
+        """Status updates due for one incident, from the engine (None when the engine has no such call)."""
+        fn = self._update_slots or _default_update_slots()
+        if fn is None:
+            return None, False
+        return self._cached(("slots", tenant, incident_id),
+                            lambda store: fn(store, tenant, incident_id, config=self.config))
