@@ -2,17 +2,26 @@
 -- change here needs no migration.
 
 -- On-hold / awaiting intervals from history state changes: an interval
--- starts at a change into on_hold and ends at the next state change (or is
--- open-ended, end_at NULL, when none followed).
+-- starts at a change into on_hold and ends at the next change to another
+-- state (or is open-ended, end_at NULL, when none followed). Consecutive
+-- events with the same state (two overlapping history exports each start with
+-- their first row's state) are one state, not two intervals. Ties on time are
+-- ordered by line, as the ingest orders history rows.
 CREATE OR REPLACE VIEW hold_intervals AS
-WITH s AS (
-    SELECT tenant, incident_id, occurred_at, state,
-           lead(occurred_at) OVER (PARTITION BY tenant, incident_id ORDER BY occurred_at, event_key) AS next_at
+WITH ordered AS (
+    SELECT tenant, incident_id, occurred_at, state, line, event_key,
+           lag(state) OVER w AS prev_state
     FROM timeline_events
     WHERE kind = 'state_change'
+    WINDOW w AS (PARTITION BY tenant, incident_id ORDER BY occurred_at, line, event_key)
+), changes AS (
+    SELECT tenant, incident_id, occurred_at, state,
+           lead(occurred_at) OVER (PARTITION BY tenant, incident_id ORDER BY occurred_at, line, event_key) AS next_at
+    FROM ordered
+    WHERE prev_state IS DISTINCT FROM state
 )
 SELECT tenant, incident_id, occurred_at AS start_at, next_at AS end_at
-FROM s
+FROM changes
 WHERE state = 'on_hold';
 
 -- Incidents with the canonical timestamps kpis.md derives when the source

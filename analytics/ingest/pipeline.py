@@ -1,0 +1,266 @@
+"""The ingest pipeline: every source, one loading path, one transaction per call.
+
+For each file: stream it once for its SHA-256; stage it in DuckDB as VARCHAR
+columns plus its line; detect source and kind from the registry; project the
+file's columns onto the kind's source fields (view ``src``); decide the date
+order; run the source's mapping SQL (view ``mapped_<target>``); type and check
+the rows (``ingest_typed_<target>.sql``); merge them into the canonical table
+(``ingest_merge_<target>.sql``), writing rejects and per-tenant counts. All of
+it is set-based SQL; Python only loops over files.
+
+The whole call is one transaction: any error rolls back, so the store is
+exactly as it was. Journal files run after incident files of the same call so
+their entries can resolve to incidents loaded alongside them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from analytics.errors import IngestError
+from analytics.ingest.projection import create_src_view, looks_like_history
+from analytics.ingest.readers import FileFacts, Progress, Staged, fingerprint, quote_ident, stage
+from analytics.ingest.registry import (
+    TARGETS,
+    KindSpec,
+    check_source,
+    detect_kind,
+    kind_spec,
+    registered_kinds,
+)
+from analytics.ingest.timestamps import DATE_ORDERS, decide_dayfirst
+from analytics.store import Store, read_sql
+
+#: Temp objects an ingest leaves behind: the staged files and the pipeline's scratch.
+STAGE_PREFIX = "mikpi_stage_"
+_SCRATCH = [
+    "src", "stg", "merge_outcome", "ingest_ctx",
+    *(f"{step}_{t}" for step in ("mapped", "typed") for t in TARGETS),
+]
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """What one file did to the store.
+
+    ``rows_read`` = loaded + replaced + unchanged + rejected: a row the same
+    file also holds in a newer version (history, a duplicate re-export) counts
+    as unchanged, like a row older than the stored one.
+    """
+
+    file: str
+    source: str
+    kind: str
+    rows_read: int
+    rows_loaded: int
+    rows_replaced: int
+    rows_unchanged: int
+    rows_rejected: int
+    tenants: tuple[str, ...]
+
+
+@dataclass
+class _Plan:
+    index: int
+    staged: Staged
+    spec: KindSpec
+    dayfirst: bool | None
+
+
+def ingest_files(
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    tenant: str | None = None,
+    source: str = "auto",
+    mapping: str | Path | None = None,
+    source_tz: str = "UTC",
+    date_order: str | None = None,
+    progress: Progress | None = None,
+    kind: str = "auto",
+) -> list[FileSummary]:
+    """Load export files into the store, all or nothing; one summary per file, in order.
+
+    ``tenant`` applies where a row names no tenant (ServiceNow ``company``);
+    ``source``/``kind`` override detection; ``mapping`` is a generic-source
+    mapping file; naive timestamps are wall clock in ``source_tz``;
+    ``date_order`` ("dayfirst"/"monthfirst") settles slash dates the data
+    cannot; ``progress(path, stage, fraction)`` is called as files advance.
+
+    Raises IngestError (one line naming the file) for bad options, unreadable
+    files, undetectable kinds and ambiguous dates; the store is then unchanged.
+
+    >>> from analytics.store import open_store
+    >>> ingest_files(open_store(None), [])
+    Traceback (most recent call last):
+    ...
+    analytics.errors.IngestError: no files given
+    """
+    files = [Path(p) for p in paths]
+    if not files:
+        raise IngestError("no files given")
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise IngestError(f"date order {date_order!r}: use dayfirst or monthfirst")
+    mapped = check_source(source, kind, Path(mapping) if mapping is not None else None)
+    con = store.con
+    _check_timezone(con, source_tz)
+    facts = [fingerprint(p, progress) for p in files]
+    # Staging and detection touch only TEMP objects, so they run before the
+    # transaction: a temp table filled inside a transaction numbers its rows
+    # from 2^55 (transaction-local storage), and rowid is the CSV record index.
+    plans: list[_Plan] = []
+    try:
+        con.execute(read_sql("ingest_macros"))
+        for i, fact in enumerate(facts):
+            with _about(fact.path):
+                plan = _prepare(con, i, fact, source, kind, mapped, date_order, progress)
+            plans.append(plan)
+        summaries: dict[int, FileSummary] = {}
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for plan in sorted(plans, key=lambda p: (p.spec.order, p.index)):
+                with _about(plan.staged.facts.path):
+                    summaries[plan.index] = _load(con, plan, tenant, source, kind, source_tz, date_order)
+                if progress is not None:
+                    progress(plan.staged.facts.path, "done", 1.0)
+            con.execute("COMMIT")
+        except BaseException:
+            _rollback(con)
+            raise
+    finally:
+        _drop_scratch(con)
+    return [summaries[i] for i in range(len(plans))]
+
+
+class _about:
+    """Turn a DuckDB error about one file into a one-line IngestError naming it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, typ: type | None, exc: BaseException | None, tb: object) -> None:
+        if isinstance(exc, duckdb.Error):
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            # "CSV Error on Line: 4" alone says where, the next line says what.
+            message = ": ".join(lines[:2] if lines and lines[0].startswith("CSV Error") else lines[:1])
+            raise IngestError(f"{self.path}: {message}") from exc
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:  # the failure ended the transaction already (e.g. on COMMIT)
+        pass
+
+
+def _check_timezone(con: duckdb.DuckDBPyConnection, tz: str) -> None:
+    try:
+        con.execute("SELECT timezone('UTC', timezone(?, TIMESTAMP '2000-01-01 00:00:00'))", [tz]).fetchone()
+    except duckdb.Error as exc:
+        raise IngestError(f"--source-tz {tz}: unknown time zone") from exc
+
+
+def _json_rule(source: str, kind: str, mapped: list[KindSpec] | None):
+    """How JSON values become text for records under a root, per the candidate kinds."""
+    pool = mapped if mapped is not None else registered_kinds(None if source == "auto" else source)
+
+    def rule(root: str) -> str | None:
+        rules = {s.json_values for s in pool
+                 if root in s.json_roots and (kind == "auto" or s.kind == kind)}
+        return rules.pop() if len(rules) == 1 else ("raw" if rules else None)
+
+    return rule
+
+
+def _prepare(con, index: int, facts: FileFacts, source: str, kind: str,
+             mapped: list[KindSpec] | None, date_order: str | None,
+             progress: Progress | None) -> _Plan:
+    """Stage one file, detect its kind and date order (no store table touched yet)."""
+    if progress is not None:
+        progress(facts.path, "reading", 0.4)
+    staged = stage(con, facts, f"{STAGE_PREFIX}{index}", _json_rule(source, kind, mapped))
+    spec = detect_kind(str(facts.path), staged.columns, staged.json_root,
+                       source=source, kind=kind, candidates=mapped)
+    present = create_src_view(con, staged, spec)
+    if kind == "auto" and spec.history_kind and looks_like_history(con, spec):
+        spec = _sibling(spec, spec.history_kind, mapped)
+        present = create_src_view(con, staged, spec)
+    ts_fields = [f for f in spec.timestamp_fields if f in present]
+    dayfirst = decide_dayfirst(con, str(facts.path), ts_fields, date_order)
+    return _Plan(index, staged, spec, dayfirst)
+
+
+def _sibling(spec: KindSpec, kind: str, mapped: list[KindSpec] | None) -> KindSpec:
+    if mapped is not None:
+        return next(s for s in mapped if s.kind == kind)
+    return kind_spec(spec.source, kind)
+
+
+def _load(con, plan: _Plan, tenant: str | None, source_flag: str, kind_flag: str,
+          source_tz: str, date_order: str | None) -> FileSummary:
+    """Map, type and merge one staged file; records its ingest run."""
+    spec, staged = plan.spec, plan.staged
+    facts = staged.facts
+    started = _utcnow()
+    run_id = con.execute("SELECT nextval('ingest_run_seq')").fetchone()[0]
+    present = create_src_view(con, staged, spec)
+    con.execute(read_sql("ingest_ctx"), {
+        "run_id": run_id, "source": spec.source, "kind": spec.kind,
+        "source_file": facts.path.name, "sha256": facts.sha256, "tenant": tenant,
+        "source_tz": source_tz, "dayfirst": plan.dayfirst, "present": present,
+    })
+    if spec.prepare is not None:
+        spec.prepare(con)
+    for name in spec.sql:
+        con.execute(read_sql(name))
+    con.execute(read_sql(f"ingest_typed_{spec.target}"))
+    counts = _merge(con, spec.target)
+    if spec.history:
+        con.execute(read_sql("ingest_history_events"))
+        _merge(con, "timeline_events")
+    options = {
+        "tenant": tenant, "source": source_flag, "kind": kind_flag, "source_tz": source_tz,
+        "date_order": date_order, "dayfirst": plan.dayfirst, "format": facts.fmt,
+        "encoding": facts.encoding if facts.fmt == "csv" else None,
+        "json_root": staged.json_root,
+    }
+    con.execute(read_sql("ingest_run"), {
+        "run_id": run_id, "started_at": started, "finished_at": _utcnow(),
+        "file_name": facts.path.name, "file_path": str(facts.path.resolve()),
+        "sha256": facts.sha256, "size_bytes": facts.size, "source": spec.source,
+        "kind": spec.kind, "options": json.dumps(options),
+    })
+    totals = [sum(r[i] for r in counts) for i in range(1, 6)]
+    return FileSummary(
+        file=str(facts.path), source=spec.source, kind=spec.kind,
+        rows_read=totals[0], rows_loaded=totals[1], rows_replaced=totals[2],
+        rows_unchanged=totals[3], rows_rejected=totals[4],
+        tenants=tuple(sorted(r[0] for r in counts)),
+    )
+
+
+def _merge(con, target: str) -> list[tuple]:
+    """Merge typed_<target> into <target>; write rejects and counts; per-tenant counts."""
+    con.execute(read_sql(f"ingest_merge_{target}"))
+    con.execute(read_sql("ingest_rejects"))
+    return con.execute(read_sql("ingest_counts"), {"target": target}).fetchall()
+
+
+def _drop_scratch(con) -> None:
+    """Drop the temp objects of an ingest, whether it succeeded or not."""
+    rows = con.execute(read_sql("ingest_scratch"), {"prefix": STAGE_PREFIX, "names": _SCRATCH}).fetchall()
+    for kind, name in rows:
+        con.execute(f"DROP {kind} IF EXISTS {quote_ident(name)}")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

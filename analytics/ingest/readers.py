@@ -1,0 +1,317 @@
+"""Files -> a staging relation of VARCHAR columns plus ``__line``, inside DuckDB.
+
+Users hand over exports as the tools wrote them, so the readers take what
+Excel on Windows and ServiceNow actually produce: CSV with a UTF-8 BOM or in
+cp1252, ``;``-separated, with quoted newlines; XLSX; Table API JSON. Every
+value stays text here; typing happens later in SQL, where a value that does
+not parse becomes a reject instead of an exception.
+
+The file is streamed once in Python for its SHA-256 (and, for CSV, its
+encoding and newline count); the rows themselves never pass through Python
+except for XLSX, which pandas/openpyxl read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics.errors import IngestError
+
+CHUNK = 1 << 20
+DELIMITERS = (",", ";", "\t", "|")
+
+Progress = Callable[[Path, str, float], None]
+
+
+def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+    # cp1252 leaves 0x81, 0x8D, 0x8F, 0x90, 0x9D undefined; keep them as the
+    # latin-1 control characters rather than failing the whole file.
+    return err.object[err.start:err.end].decode("latin-1"), err.end
+
+
+codecs.register_error("mikpi_latin1_fallback", _latin1_fallback)
+
+
+def quote_ident(name: str) -> str:
+    """A SQL identifier, quoted (the only way a name from a file enters SQL)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class FileFacts:
+    """What one streaming pass learns about a file before DuckDB reads it."""
+
+    path: Path
+    size: int
+    sha256: str
+    fmt: str                      # csv | xlsx | json
+    encoding: str = "utf-8"       # csv: utf-8 | cp1252 | utf-16
+    newlines: int = 0             # csv: count of b"\n" in the bytes DuckDB reads
+
+
+@dataclass
+class Staged:
+    """A file staged as the relation ``view``: VARCHAR columns + ``__line``."""
+
+    facts: FileFacts
+    view: str
+    columns: list[str]
+    rows: int
+    json_root: str | None = None
+
+
+def fingerprint(path: Path, progress: Progress | None = None) -> FileFacts:
+    """Stream the file once: SHA-256, size, format, and for CSV encoding and newlines."""
+    try:
+        size = path.stat().st_size
+        handle = path.open("rb")
+    except OSError as exc:
+        raise IngestError(f"{path}: {exc.strerror or exc}") from exc
+    if path.is_dir():
+        raise IngestError(f"{path}: is a directory")
+    digest = hashlib.sha256()
+    with handle:
+        head = handle.read(CHUNK)
+        fmt = _sniff_format(path, head)
+        encoding = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        newlines = 0
+        done = 0
+        chunk = head
+        while chunk:
+            digest.update(chunk)
+            if fmt == "csv":
+                newlines += chunk.count(b"\n")
+                if encoding == "utf-8":
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        encoding = "cp1252"
+            done += len(chunk)
+            if progress is not None and size:
+                progress(path, "hashing", 0.3 * done / size)
+            chunk = handle.read(CHUNK)
+        if fmt == "csv" and encoding == "utf-8":
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                encoding = "cp1252"
+    if size == 0:
+        raise IngestError(f"{path}: empty file")
+    return FileFacts(path, size, digest.hexdigest(), fmt, encoding, newlines)
+
+
+def _sniff_format(path: Path, head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise IngestError(f"{path}: old binary Excel (.xls) is not supported; save it as .xlsx or CSV")
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if text[:1] in (b"{", b"["):
+        return "json"
+    return "csv"
+
+
+def stage(con: duckdb.DuckDBPyConnection, facts: FileFacts, name: str,
+          json_rule: Callable[[str], str]) -> Staged:
+    """Read a fingerprinted file into DuckDB as the relation ``name``.
+
+    ``json_rule(root)`` tells how JSON values become text for records under
+    ``root`` ("raw" or "servicenow").
+    """
+    if facts.fmt == "csv":
+        return _stage_csv(con, facts, name)
+    if facts.fmt == "xlsx":
+        return _stage_xlsx(con, facts, name)
+    return _stage_json(con, facts, name, json_rule)
+
+
+# ------------------------------------------------------------------ CSV
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, facts: FileFacts, name: str) -> Staged:
+    source, temp = facts.path, None
+    if facts.encoding != "utf-8":
+        temp = _transcode(facts)
+        source = temp
+    try:
+        delim = _sniff_delimiter(source)
+        raw = f"{name}_raw"
+        con.execute(
+            f"CREATE TEMP TABLE {quote_ident(raw)} AS SELECT * FROM read_csv(?, all_varchar = true, "
+            "header = true, delim = ?, quote = '\"', escape = '\"')",
+            [str(source), delim],
+        )
+    finally:
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+    columns = _columns(con, raw)
+    rows = con.execute(f"SELECT count(*) FROM {quote_ident(raw)}").fetchone()[0]
+    if facts.newlines in (rows, rows + 1):
+        # No quoted newlines: record k (0-based) sits on line k + 2.
+        con.execute(f"CREATE TEMP VIEW {quote_ident(name)} AS SELECT *, rowid + 2 AS __line FROM {quote_ident(raw)}")
+    else:
+        lines = f"{name}_lines"
+        embedded = " + ".join(
+            f"(length(coalesce({quote_ident(c)}, '')) - length(replace(coalesce({quote_ident(c)}, ''), chr(10), '')))"
+            for c in columns
+        ) or "0"
+        con.execute(
+            f"CREATE TEMP TABLE {quote_ident(lines)} AS SELECT rid, 2 + rid + coalesce(sum(nl) OVER "
+            "(ORDER BY rid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS line "
+            f"FROM (SELECT rowid AS rid, {embedded} AS nl FROM {quote_ident(raw)})"
+        )
+        con.execute(
+            f"CREATE TEMP VIEW {quote_ident(name)} AS SELECT r.*, l.line AS __line "
+            f"FROM {quote_ident(raw)} r JOIN {quote_ident(lines)} l ON l.rid = r.rowid"
+        )
+    return Staged(facts, name, columns, rows)
+
+
+def _transcode(facts: FileFacts) -> Path:
+    """cp1252 / UTF-16 -> a temporary UTF-8 file, streamed; counts its newlines.
+
+    DuckDB reads utf-8, utf-16 and latin-1 only, and latin-1 is wrong for the
+    0x80-0x9F bytes cp1252 uses for quotes, dashes and the euro sign.
+    """
+    errors = "mikpi_latin1_fallback" if facts.encoding == "cp1252" else "strict"
+    decoder = codecs.getincrementaldecoder(facts.encoding)(errors=errors)
+    fd, name = tempfile.mkstemp(prefix="mikpi-", suffix=".csv")
+    newlines = 0
+    try:
+        with facts.path.open("rb") as src, os.fdopen(fd, "wb") as dst:
+            # A UTF-8 BOM before cp1252 text (tools that prepend one blindly)
+            # would otherwise become "ï»¿" in the first column's name.
+            if facts.encoding == "cp1252" and src.read(3) != b"\xef\xbb\xbf":
+                src.seek(0)
+            while chunk := src.read(CHUNK):
+                data = decoder.decode(chunk).encode("utf-8")
+                newlines += data.count(b"\n")
+                dst.write(data)
+            data = decoder.decode(b"", final=True).encode("utf-8")
+            newlines += data.count(b"\n")
+            dst.write(data)
+    except UnicodeDecodeError as exc:
+        Path(name).unlink(missing_ok=True)
+        raise IngestError(f"{facts.path}: not readable as {facts.encoding} text ({exc.reason})") from exc
+    facts.newlines = newlines
+    return Path(name)
+
+
+def _sniff_delimiter(path: Path) -> str:
+    """The separator of the header line (outside quotes): ',', ';', tab or '|'."""
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        header = handle.readline()
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in header:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    rows = con.execute(f"DESCRIBE {quote_ident(relation)}").fetchall()
+    return [r[0] for r in rows if r[0] != "__line"]
+
+
+# ----------------------------------------------------------------- XLSX
+
+def _stage_xlsx(con: duckdb.DuckDBPyConnection, facts: FileFacts, name: str) -> Staged:
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about workbooks saved without a default style
+            # (common from non-Excel writers); the data is unaffected.
+            warnings.filterwarnings("ignore", message=".*default style.*", category=UserWarning)
+            frame = pd.read_excel(facts.path, dtype=str, engine="openpyxl", sheet_name=0)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise IngestError(f"{facts.path}: not a readable XLSX workbook ({exc})") from exc
+    frame.columns = [str(c) for c in frame.columns]
+    frame = frame.dropna(how="all")
+    # Header is spreadsheet row 1, so DataFrame index i is row i + 2.
+    frame["__line"] = frame.index.to_numpy() + 2
+    handle = f"{name}_frame"
+    con.register(handle, frame)
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE {quote_ident(name)} AS "
+            f"SELECT COLUMNS(* EXCLUDE (__line))::VARCHAR, __line::BIGINT AS __line FROM {quote_ident(handle)}"
+        )
+    finally:
+        con.unregister(handle)
+    columns = _columns(con, name)
+    return Staged(facts, name, columns, len(frame))
+
+
+# ----------------------------------------------------------------- JSON
+
+def _stage_json(con: duckdb.DuckDBPyConnection, facts: FileFacts, name: str,
+                json_rule: Callable[[str], str]) -> Staged:
+    doc, recs, raw = f"{name}_doc", f"{name}_recs", f"{name}_raw"
+    with facts.path.open("rb") as handle:
+        first = handle.read(64).lstrip(b"\xef\xbb\xbf").lstrip()[:1]
+    fmt = "array" if first == b"[" else "auto"
+    con.execute(
+        f"CREATE TEMP TABLE {quote_ident(doc)} AS SELECT json, row_number() OVER () AS n "
+        "FROM read_json_objects(?, format = ?, maximum_object_size = ?)",
+        [str(facts.path), fmt, facts.size + 1024],
+    )
+    root = ""
+    if fmt == "auto":
+        count, top_keys = con.execute(
+            f"SELECT count(*), any_value(json_keys(json)) FROM {quote_ident(doc)}"
+        ).fetchone()
+        if count == 1:
+            arrays = [k for k in top_keys or [] if con.execute(
+                f"SELECT json_type(json -> ?) = 'ARRAY' FROM {quote_ident(doc)}", [k]).fetchone()[0]]
+            if arrays:
+                known = [k for k in arrays if json_rule(k) is not None]
+                root = (known or arrays)[0]
+    if root:
+        con.execute(
+            f"CREATE TEMP TABLE {quote_ident(recs)} AS SELECT unnest(l) AS rec, "
+            f"generate_subscripts(l, 1) AS pos FROM (SELECT json_transform(json -> ?, '[\"JSON\"]') AS l "
+            f"FROM {quote_ident(doc)})",
+            [root],
+        )
+    else:
+        con.execute(f"CREATE TEMP TABLE {quote_ident(recs)} AS SELECT json AS rec, n AS pos FROM {quote_ident(doc)}")
+    bad = con.execute(
+        f"SELECT min(pos) FROM {quote_ident(recs)} WHERE json_type(rec) <> 'OBJECT'").fetchone()[0]
+    if bad is not None:
+        raise IngestError(f"{facts.path}: record {bad} is not a JSON object")
+    keys = [r[0] for r in con.execute(
+        f"SELECT k FROM (SELECT unnest(json_keys(rec)) AS k, generate_subscripts(json_keys(rec), 1) AS i, pos "
+        f"FROM {quote_ident(recs)}) GROUP BY k ORDER BY min(pos), min(i)"
+    ).fetchall()]
+    rows = con.execute(f"SELECT count(*) FROM {quote_ident(recs)}").fetchone()[0]
+    rule = json_rule(root) or "raw"
+    if keys:
+        structure = json.dumps(dict.fromkeys(keys, "JSON"))
+        con.execute(
+            f"CREATE TEMP TABLE {quote_ident(raw)} AS SELECT pos AS __line, unnest(json_transform(rec, ?)) "
+            f"FROM {quote_ident(recs)}",
+            [structure],
+        )
+        macro = "mikpi_json_servicenow" if rule == "servicenow" else "mikpi_json_raw"
+        con.execute(
+            f"CREATE TEMP VIEW {quote_ident(name)} AS SELECT {macro}(COLUMNS(* EXCLUDE (__line))), __line "
+            f"FROM {quote_ident(raw)}"
+        )
+    else:
+        con.execute(f"CREATE TEMP TABLE {quote_ident(raw)} AS SELECT pos AS __line FROM {quote_ident(recs)}")
+        con.execute(f"CREATE TEMP VIEW {quote_ident(name)} AS SELECT __line FROM {quote_ident(raw)}")
+    return Staged(facts, name, keys, rows, root)

@@ -1,0 +1,15 @@
+-- The one-row context of the file being ingested. Mapping and typing views
+-- cross join it, so they stay plain SQL files without parameters.
+-- default_tenant: --tenant (NULL when not given); file_kind: the detected kind.
+-- present: the source fields the file actually has (after alias resolution),
+-- so a mapping can tell "column absent" from "value empty".
+CREATE OR REPLACE TEMP TABLE ingest_ctx AS
+SELECT $run_id::BIGINT        AS run_id,
+       $source::VARCHAR       AS source,
+       $kind::VARCHAR         AS file_kind,
+       $source_file::VARCHAR  AS source_file,
+       $sha256::VARCHAR       AS sha256,
+       $tenant::VARCHAR       AS default_tenant,
+       $source_tz::VARCHAR    AS source_tz,
+       $dayfirst::BOOLEAN     AS dayfirst,
+       $present::VARCHAR[]    AS present;

@@ -1,0 +1,32 @@
+-- typed_actions -> actions per (tenant, action_id): absent -> loaded, same row_hash ->
+-- unchanged, else replaced (these records carry no update time to compare).
+-- Within the file the last row of a record wins.
+CREATE OR REPLACE TEMP TABLE merge_outcome AS
+WITH ranked AS (
+    SELECT rowid AS rid, tenant, action_id, row_hash, line, __reject_field, __reject_reason,
+           row_number() OVER (
+               PARTITION BY tenant, action_id, __reject_reason IS NULL ORDER BY line DESC
+           ) AS rank
+    FROM typed_actions
+)
+SELECT t.rid, t.tenant, t.line, t.action_id AS record_key,
+       t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
+       CASE
+           WHEN t.__reject_reason IS NOT NULL THEN 'rejected'
+           WHEN t.rank > 1 THEN 'unchanged'
+           WHEN s.action_id IS NULL THEN 'loaded'
+           WHEN s.row_hash = t.row_hash THEN 'unchanged'
+           ELSE 'replaced'
+       END AS outcome
+FROM ranked t
+LEFT JOIN actions s
+       ON t.rank = 1 AND t.__reject_reason IS NULL
+      AND s.tenant = t.tenant AND s.action_id = t.action_id;
+
+DELETE FROM actions USING merge_outcome o
+WHERE o.outcome = 'replaced' AND actions.tenant = o.tenant AND actions.action_id = o.record_key;
+
+INSERT INTO actions BY NAME
+SELECT t.* EXCLUDE (__reject_field, __reject_reason)
+FROM typed_actions t
+WHERE t.rowid IN (SELECT rid FROM merge_outcome WHERE outcome IN ('loaded', 'replaced'));

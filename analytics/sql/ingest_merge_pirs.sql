@@ -1,0 +1,32 @@
+-- typed_pirs -> pirs per (tenant, incident_id): absent -> loaded, same row_hash ->
+-- unchanged, else replaced (these records carry no update time to compare).
+-- Within the file the last row of a record wins.
+CREATE OR REPLACE TEMP TABLE merge_outcome AS
+WITH ranked AS (
+    SELECT rowid AS rid, tenant, incident_id, row_hash, line, __reject_field, __reject_reason,
+           row_number() OVER (
+               PARTITION BY tenant, incident_id, __reject_reason IS NULL ORDER BY line DESC
+           ) AS rank
+    FROM typed_pirs
+)
+SELECT t.rid, t.tenant, t.line, t.incident_id AS record_key,
+       t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
+       CASE
+           WHEN t.__reject_reason IS NOT NULL THEN 'rejected'
+           WHEN t.rank > 1 THEN 'unchanged'
+           WHEN s.incident_id IS NULL THEN 'loaded'
+           WHEN s.row_hash = t.row_hash THEN 'unchanged'
+           ELSE 'replaced'
+       END AS outcome
+FROM ranked t
+LEFT JOIN pirs s
+       ON t.rank = 1 AND t.__reject_reason IS NULL
+      AND s.tenant = t.tenant AND s.incident_id = t.incident_id;
+
+DELETE FROM pirs USING merge_outcome o
+WHERE o.outcome = 'replaced' AND pirs.tenant = o.tenant AND pirs.incident_id = o.record_key;
+
+INSERT INTO pirs BY NAME
+SELECT t.* EXCLUDE (__reject_field, __reject_reason)
+FROM typed_pirs t
+WHERE t.rowid IN (SELECT rid FROM merge_outcome WHERE outcome IN ('loaded', 'replaced'));

@@ -1,0 +1,37 @@
+-- typed_updates -> updates. An update is identified by (source, update_id):
+-- journal sys_ids and status-update ids are global, and a re-ingest that now
+-- resolves the incident (or its tenant) must replace the unresolved row, not
+-- add a second one. Updates carry no update time, so any difference replaces.
+CREATE OR REPLACE TEMP TABLE merge_outcome AS
+WITH ranked AS (
+    SELECT rowid AS rid, *,
+           row_number() OVER (
+               PARTITION BY source, update_id, __reject_reason IS NULL ORDER BY line DESC
+           ) AS rank
+    FROM typed_updates
+)
+SELECT t.rid, t.tenant, t.line, t.update_id AS record_key,
+       t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
+       CASE
+           WHEN t.__reject_reason IS NOT NULL THEN 'rejected'
+           WHEN t.rank > 1 THEN 'unchanged'
+           WHEN s.update_id IS NULL THEN 'loaded'
+           WHEN s.tenant = t.tenant AND s.incident_id = t.incident_id
+                AND s.posted_at = t.posted_at AND s.audience = t.audience
+                AND s.channel IS NOT DISTINCT FROM t.channel
+                AND s.author IS NOT DISTINCT FROM t.author
+                AND s.body IS NOT DISTINCT FROM t.body THEN 'unchanged'
+           ELSE 'replaced'
+       END AS outcome
+FROM ranked t
+LEFT JOIN updates s
+       ON t.rank = 1 AND t.__reject_reason IS NULL
+      AND s.source = t.source AND s.update_id = t.update_id;
+
+DELETE FROM updates USING merge_outcome o, ingest_ctx c
+WHERE o.outcome = 'replaced' AND updates.source = c.source AND updates.update_id = o.record_key;
+
+INSERT INTO updates BY NAME
+SELECT t.* EXCLUDE (__reject_field, __reject_reason)
+FROM typed_updates t
+WHERE t.rowid IN (SELECT rid FROM merge_outcome WHERE outcome IN ('loaded', 'replaced'));

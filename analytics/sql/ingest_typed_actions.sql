@@ -1,0 +1,33 @@
+-- mapped_actions (timestamps still text) -> typed_actions. Rejects: no
+-- action id, a timestamp that does not parse.
+CREATE OR REPLACE TEMP TABLE typed_actions AS
+WITH parsed AS (
+    SELECT m.*,
+           mikpi_ts(m.due_at, c.dayfirst, c.source_tz)       AS due_ts,
+           mikpi_ts(m.completed_at, c.dayfirst, c.source_tz) AS completed_ts
+    FROM mapped_actions m CROSS JOIN ingest_ctx c
+), checked AS (
+    SELECT *,
+        CASE
+            WHEN __reject_reason IS NOT NULL THEN coalesce(__reject_field, 'row')
+            WHEN action_id IS NULL THEN 'action_id'
+            WHEN due_ts IS NULL AND due_at IS NOT NULL THEN 'due_at'
+            WHEN completed_ts IS NULL AND completed_at IS NOT NULL THEN 'completed_at'
+        END AS bad_field
+    FROM parsed
+)
+SELECT tenant, action_id, incident_id, kind, title, owner,
+       try_cast(priority AS INTEGER) AS priority,
+       due_ts AS due_at, completed_ts AS completed_at, depends_on,
+       md5(concat(tenant, chr(31), action_id, chr(31), incident_id, chr(31), kind, chr(31), title, chr(31),
+                  owner, chr(31), priority, chr(31), due_ts, chr(31), completed_ts, chr(31), depends_on))
+           AS row_hash,
+       c.source, c.source_file, c.sha256, __line AS line, c.run_id,
+       bad_field AS __reject_field,
+       CASE
+           WHEN __reject_reason IS NOT NULL THEN __reject_reason
+           WHEN bad_field = 'action_id' THEN 'no action id'
+           WHEN bad_field = 'due_at' THEN 'unparseable timestamp: ' || due_at
+           WHEN bad_field = 'completed_at' THEN 'unparseable timestamp: ' || completed_at
+       END AS __reject_reason
+FROM checked CROSS JOIN ingest_ctx c;
