@@ -14,7 +14,7 @@ from analytics.store import open_store
 from exporters import content
 from exporters.export import export_artefacts
 from tests.export_store import borealis_markers, seed_two_tenants
-from tests.previews import needs_pdftoppm, needs_soffice, preview_dir, render_pages, soffice_to_pdf
+from tests.previews import needs_pdftoppm, needs_soffice, render_pages, soffice_to_pdf
 from tests.result_fixture import make_result
 
 
@@ -187,7 +187,7 @@ def test_portfolio_runbook_names_the_portfolio(tmp_path):
 @needs_pdftoppm
 def test_runbook_converts_in_libreoffice_and_renders(runbook, tmp_path):
     pdf = soffice_to_pdf(runbook, tmp_path, tmp_path / "lo-profile")
-    pages = render_pages(pdf, preview_dir(tmp_path), "implementation-runbook")
+    pages = render_pages(pdf, tmp_path, "implementation-runbook")  # previews: test_export_sample
     assert len(pages) >= 6
     assert all(p.stat().st_size > 2_000 for p in pages)
 

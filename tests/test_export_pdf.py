@@ -13,7 +13,7 @@ import pytest
 from analytics.store import open_store
 from exporters.export import export_artefacts
 from tests.export_store import AURORA_SHA, SHARED_SHA, borealis_markers, seed_two_tenants
-from tests.previews import needs_pdftoppm, preview_dir, render_pages
+from tests.previews import needs_pdftoppm, render_pages
 from tests.result_fixture import make_result
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
@@ -133,7 +133,7 @@ def test_long_tenant_name_wraps_inside_the_page(tmp_path):
 @pytest.mark.render
 @needs_pdftoppm
 def test_proof_renders_to_page_images(proof, tmp_path):
-    pages = render_pages(proof, preview_dir(tmp_path), "proof-brief")
+    pages = render_pages(proof, tmp_path, "proof-brief")  # previews: test_export_sample
     assert len(pages) >= 3
     assert all(p.stat().st_size > 2_000 for p in pages)
 
