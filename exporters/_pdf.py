@@ -145,7 +145,7 @@ def numbered_canvas(footer_left: str, header_right: str, fonts: dict[str, str]) 
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

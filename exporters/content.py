@@ -51,10 +51,10 @@ PREREQUISITES: tuple[str, ...] = (
 
 APP_STACK: tuple[tuple[str, str], ...] = (
     ("ServiceNow", "System of record: incident, major-incident state, journal, change and problem."),
-    ("Collaboration platform", "Command bridge and stakeholder channel; every decision is "
-     "mirrored to the decision log."),
-    ("Monitoring stack", "Detection and service-health evidence for triggers, mitigation "
-     "and service validation."),
+    ("Collaboration platform", ("Command bridge and stakeholder channel; every decision is "
+     "mirrored to the decision log.")),
+    ("Monitoring stack", ("Detection and service-health evidence for triggers, mitigation "
+     "and service validation.")),
     ("Knowledge repository", "Runbooks, templated status outputs, PIR records and handover notes."),
 )
 APP_STACK_NOTE = (
@@ -64,18 +64,18 @@ APP_STACK_NOTE = (
 
 # The seed's six deployment steps, in order; every section of the runbook elaborates one.
 PLAYBOOK_STEPS: tuple[str, ...] = (
-    "Trigger major incident mode in ServiceNow using strict criteria (business impact, "
-    "multi-service outage, regulatory risk) with commander assignment.",
-    "Stand up command timeline with role-based lanes (communications, technical lead, service "
-    "owner, executive liaison) and decision log requirements.",
-    "Enforce update cadence and stakeholder briefing schedule with templated status outputs and "
-    "evidence links.",
-    "Route mitigation actions through prioritized execution queue with dependency tracking and "
-    "rollback safeguards.",
-    "Close incident only after service validation, customer confirmation, and documented "
-    "residual-risk statement.",
-    "Run structured PIR within governance window, tracking action ownership to closure and "
-    "measuring recurrence prevention effectiveness.",
+    ("Trigger major incident mode in ServiceNow using strict criteria (business impact, "
+    "multi-service outage, regulatory risk) with commander assignment."),
+    ("Stand up command timeline with role-based lanes (communications, technical lead, service "
+    "owner, executive liaison) and decision log requirements."),
+    ("Enforce update cadence and stakeholder briefing schedule with templated status outputs and "
+    "evidence links."),
+    ("Route mitigation actions through prioritized execution queue with dependency tracking and "
+    "rollback safeguards."),
+    ("Close incident only after service validation, customer confirmation, and documented "
+    "residual-risk statement."),
+    ("Run structured PIR within governance window, tracking action ownership to closure and "
+    "measuring recurrence prevention effectiveness."),
 )
 PLAYBOOK_NOTE = "Execute in order. Do not skip approval and verification gates even if steps look routine."
 
@@ -100,13 +100,13 @@ TRIGGER_RULE = (
 )
 
 COMMANDER_STEPS: tuple[str, ...] = (
-    "The on-call incident manager proposes major-incident mode in ServiceNow and names the "
-    "criterion met.",
-    "The commander is assigned from the command-lead rota within 15 minutes of the proposal; the "
-    "assignment is the first decision-log entry.",
+    ("The on-call incident manager proposes major-incident mode in ServiceNow and names the "
+    "criterion met."),
+    ("The commander is assigned from the command-lead rota within 15 minutes of the proposal; the "
+    "assignment is the first decision-log entry."),
     "The commander accepts the major incident, opens the command bridge and staffs the four lanes.",
-    "If no commander accepts within 15 minutes, the incident manager escalates to the service "
-    "director on duty, who commands until a command lead takes over.",
+    ("If no commander accepts within 15 minutes, the incident manager escalates to the service "
+    "director on duty, who commands until a command lead takes over."),
     "Handover of command is a decision-log entry naming the outgoing and incoming commander.",
 )
 
@@ -167,19 +167,19 @@ STATUS_TEMPLATE_FIELDS: tuple[str, ...] = (
 )
 
 MITIGATION_QUEUE_RULES: tuple[str, ...] = (
-    "Every mitigation action enters one prioritized execution queue with an owner, a priority "
-    "and a due time; nothing is executed outside the queue.",
-    "An action that depends on another records that action's ID (depends on); it does not start "
-    "until its dependency is complete.",
-    "The technical lead orders the queue by user impact removed per unit of risk; the commander "
-    "approves the order.",
-    "No production change starts without a written, tested rollback step and a named person to "
-    "run it.",
+    ("Every mitigation action enters one prioritized execution queue with an owner, a priority "
+    "and a due time; nothing is executed outside the queue."),
+    ("An action that depends on another records that action's ID (depends on); it does not start "
+    "until its dependency is complete."),
+    ("The technical lead orders the queue by user impact removed per unit of risk; the commander "
+    "approves the order."),
+    ("No production change starts without a written, tested rollback step and a named person to "
+    "run it."),
     "Each started, completed or rolled-back action is a decision-log entry with evidence.",
 )
 ROLLBACK_STEPS: tuple[str, ...] = (
-    "Before executing, record the rollback trigger (the signal that the change made things worse) "
-    "and the rollback steps.",
+    ("Before executing, record the rollback trigger (the signal that the change made things worse) "
+    "and the rollback steps."),
     "Execute the change; watch the trigger signal for the agreed observation period.",
     "If the trigger fires, stop dependent actions and run the rollback without further approval.",
     "Verify the service is back to its pre-change state with monitoring evidence.",
@@ -319,8 +319,8 @@ PROOF_NOTE = (
 REFERENCES: tuple[str, ...] = (
     "DORA — Software delivery performance: reference ranges for incident and delivery reliability programs.",
     "ITIL practice guidance (AXELOS/PeopleCert): operational service response and escalation quality baselines.",
-    "NIST AI Risk Management Framework: fallback governance reference when workflow-specific mappings "
-    "are unavailable.",
+    ("NIST AI Risk Management Framework: fallback governance reference when workflow-specific mappings "
+    "are unavailable."),
     "D6 Human Oversight Guide: fallback operating control pattern for human review and escalation.",
 )
 

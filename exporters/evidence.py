@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.formatting import format_improvement, format_pct, format_status, format_value, kpi_label
+from analytics.formatting import (
+    format_improvement,
+    format_pct,
+    format_status,
+    format_value,
+    kpi_label,
+)
 from exporters.content import CONTROLS, EVIDENCE_DATA_QUALITY, Control, risk
 from exporters.context import ExportContext
 from exporters.kpi_table import tenant_checkpoints

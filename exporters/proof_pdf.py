@@ -21,7 +21,6 @@ from analytics.formatting import (
     KPI_DEFINITIONS,
     STATUS_COLOURS,
     better_direction,
-    format_value,
     kpi_label,
     kpi_unit,
 )
@@ -237,8 +236,8 @@ def settings_rows(settings: dict) -> list[tuple[str, str]]:
         if key == "targets" and isinstance(value, dict):
             for kpi in sorted(value):
                 t = value[kpi]
-                rows.append((f"targets.{kpi}", f"minimum {t.get('min_pct')} %, stretch "
-                             f"{t.get('stretch_pct')} %, due week {t.get('due_week')}"))
+                rows.append((f"targets.{kpi}", (f"minimum {t.get('min_pct')} %, stretch "
+                             f"{t.get('stretch_pct')} %, due week {t.get('due_week')}")))
         elif isinstance(value, dict):
             rows.append((key, ", ".join(f"{k} = {v}" for k, v in value.items())))
         elif isinstance(value, (list, tuple)):

@@ -21,7 +21,7 @@ from analytics.formatting import EMPTY, STATUS_COLOURS, format_pct
 from exporters import _docx as w
 from exporters import content as c
 from exporters.context import ExportContext
-from exporters.evidence import control_evidence, status_text
+from exporters.evidence import control_evidence
 from exporters.kpi_table import checkpoint_table, display_tenant
 
 TITLE = "Implementation runbook"

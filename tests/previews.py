@@ -32,7 +32,7 @@ def soffice_to_pdf(document: Path, out_dir: Path, profile: Path) -> Path:
     proc = subprocess.run(
         ["soffice", f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
          "--convert-to", "pdf", "--outdir", str(out_dir), str(document)],
-        capture_output=True, text=True, timeout=240)
+        check=False, capture_output=True, text=True, timeout=240)
     pdf = out_dir / (document.stem + ".pdf")
     assert proc.returncode == 0 and pdf.is_file(), proc.stdout + proc.stderr
     return pdf

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from analytics.formatting import format_improvement, format_interval, format_status, format_value, kpi_label
+from analytics.formatting import (
+    format_improvement,
+    format_interval,
+    format_status,
+    format_value,
+    kpi_label,
+)
 from analytics.store import open_store
 from exporters import content
 from exporters.export import export_artefacts
