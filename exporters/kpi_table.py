@@ -33,6 +33,11 @@ def display_tenant(tenant: str) -> str:
     return "All tenants (portfolio)" if tenant == "ALL" else tenant
 
 
+def whose(tenant: str) -> str:
+    """``"this client's"``, or ``"the portfolio's"`` for ``ALL`` (for running text)."""
+    return "the portfolio's" if tenant == "ALL" else "this client's"
+
+
 def _num(value: object) -> float | None:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return None

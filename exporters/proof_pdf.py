@@ -42,7 +42,7 @@ from exporters._pdf import (
 )
 from exporters.context import ExportContext
 from exporters.evidence import control_evidence, findings_text, rejected_rows_text, status_text
-from exporters.kpi_table import checkpoint_rows, checkpoint_table, display_tenant
+from exporters.kpi_table import checkpoint_rows, checkpoint_table, display_tenant, whose
 
 TITLE = "Proof brief"
 
@@ -222,8 +222,8 @@ def _controls(ctx: ExportContext, st: Styles) -> list:
                    for f in ev.figures]
         rows.append([control, Paragraph(text(ev.risk_text), st.cell), mapping, figures])
     return [*heading("Control evidence", st.h1, 200),
-            Paragraph("The workflow's controls with the figure that shows each one working for this "
-                      "client (latest checkpoint against baseline).", st.lead_small),
+            Paragraph(text(f"The workflow's controls with {whose(ctx.tenant)} figures that show each "
+                           "one working (latest checkpoint against baseline)."), st.lead_small),
             grid(["Control", "Risk it mitigates", "PSF / PAI-8", "Evidence"], rows,
                  [128, 100, 82, WIDTH - 310], st)]
 
@@ -279,7 +279,8 @@ def _method(ctx: ExportContext, table: pd.DataFrame, st: Styles) -> list:
 
 def _provenance(ctx: ExportContext, st: Styles) -> list:
     out = [*heading("Data provenance", st.h1),
-           Paragraph(text(f"Every ingest run that loaded this client's rows. {rejected_rows_text(ctx)}."),
+           Paragraph(text(f"Every ingest run that loaded {whose(ctx.tenant)} rows. "
+                          f"{rejected_rows_text(ctx)}."),
                      st.lead)]
     runs = ctx.ingest_runs
     if not runs.empty:

@@ -22,7 +22,7 @@ from exporters import _docx as w
 from exporters import content as c
 from exporters.context import ExportContext
 from exporters.evidence import control_evidence
-from exporters.kpi_table import checkpoint_table, display_tenant
+from exporters.kpi_table import checkpoint_table, display_tenant, whose
 
 TITLE = "Implementation runbook"
 
@@ -201,14 +201,14 @@ def _risks(doc, ctx: ExportContext) -> None:
     w.landscape_section(doc)  # the last two sections hold wide tables
     doc.add_heading("Risks and controls", level=1)
     doc.add_paragraph("Each control mitigates one of the workflow's failure modes. The evidence "
-                      "column is this client's latest figure showing whether the control works.")
+                      f"column is {whose(ctx.tenant)} latest figure showing whether the control works.")
     rows = []
     for ev in control_evidence(ctx):
         k = ev.control
         evidence = "\n".join(f"{f.label}: {f.text}" for f in ev.figures)
         rows.append((ev.risk_text, (k.text, f"{k.owner}; reviewed {k.review.lower()}"),
                      f"{k.psf} {c.PSF_DOMAINS[k.psf]}\n{k.pai8} {c.PAI8_CONTROLS[k.pai8]}", evidence))
-    w.table(doc, ["Risk", "Control and owner", "PSF / PAI-8", "Evidence (this client)"],
+    w.table(doc, ["Risk", "Control and owner", "PSF / PAI-8", "Evidence"],
             rows, [4.6, 5.6, 4.0, 11.1])
 
 
