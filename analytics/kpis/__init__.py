@@ -1,0 +1,13 @@
+"""The KPI engine: compute once (:func:`compute_kpis`), render many (:mod:`.render`).
+
+>>> from analytics.store import open_store
+>>> result = compute_kpis(open_store(None))
+>>> sorted(to_json(result))
+['checkpoints', 'data_quality', 'generated_at', 'overall', 'scope', 'settings', 'weekly']
+"""
+
+from analytics.kpis.engine import compute_kpis, update_slots
+from analytics.kpis.render import render_table, to_csv, to_json
+from analytics.kpis.result import KPIS, KpiResult
+
+__all__ = ["KPIS", "KpiResult", "compute_kpis", "render_table", "to_csv", "to_json", "update_slots"]

@@ -1,0 +1,147 @@
+-- KPI engine, stage 4: one row per selected incident with every derived fact, and the
+-- governance records behind the rates. Local days (days since 1970-01-01 in the tenant's
+-- reporting timezone, *_t, and in the portfolio timezone, *_a) are NULL for implausible
+-- timestamps (before 2000-01-01 or after as_of), which keeps them out of every week.
+
+-- Whether any governance record of a kind was ever loaded for the tenant: with none, the
+-- governance KPI is null (n = 0) with a data-quality note, never 0 %.
+CREATE OR REPLACE TEMP TABLE kpi_gov AS
+SELECT c.tenant,
+       EXISTS (SELECT 1 FROM pirs x WHERE x.tenant = c.tenant) AS has_pirs,
+       EXISTS (SELECT 1 FROM closure_evidence x WHERE x.tenant = c.tenant) AS has_closure,
+       EXISTS (SELECT 1 FROM actions x WHERE x.tenant = c.tenant) AS has_actions,
+       EXISTS (SELECT 1 FROM changes x WHERE x.tenant = c.tenant) AS has_changes
+FROM kpi_cfg c;
+
+CREATE OR REPLACE TEMP TABLE kpi_fact AS
+WITH pir AS (
+    SELECT x.tenant, x.incident_id, min(x.completed_at) AS pir_completed_at
+    FROM pirs x JOIN kpi_cfg USING (tenant)
+    GROUP BY ALL
+), clo AS (
+    SELECT x.tenant, x.incident_id,
+           bool_or(x.service_validated_at IS NOT NULL AND x.customer_confirmed_at IS NOT NULL
+                   AND coalesce(trim(x.residual_risk), '') <> '') AS ok
+    FROM closure_evidence x JOIN kpi_cfg USING (tenant)
+    GROUP BY ALL
+), met AS (
+    SELECT iid, count(*) AS updates_met FROM kpi_update_hits GROUP BY iid
+)
+SELECT p.iid, p.tenant, p.incident_id, p.title, p.priority, p.service, p.ci, p.assignment_group,
+       p.is_major, p.opened_at, p.acknowledged_at, p.declared_at, p.mitigated_at, p.resolved_at,
+       p.closed_at, p.tz, p.exclude_on_hold, p.business_hours,
+       kpi_minutes(p.opened_at, p.acknowledged_at) AS mtta_raw,
+       kpi_minutes(p.opened_at, p.resolved_at) AS mttr_raw,
+       kpi_minutes(p.opened_at, p.mitigated_at) AS mttm_raw,
+       coalesce(d.m, 0) AS updates_due,
+       CASE WHEN d.m > 0 THEN coalesce(mt.updates_met, 0) ELSE 0 END AS updates_met,
+       p.resolved_at < p.declared_at AS negative_update_window,
+       coalesce(rp.is_repeat, false) AS is_repeat, rp.repeat_of,
+       p.caused_by_change IS NOT NULL OR ch.window_change IS NOT NULL AS change_related,
+       coalesce(p.caused_by_change, ch.window_change) AS linked_change,
+       p.reopen_count > 0 AS reopened,
+       CASE WHEN g.has_closure AND p.is_major AND p.closed_at IS NOT NULL
+            THEN coalesce(cl.ok, false) END AS closure_gate_ok,
+       pr.pir_completed_at,
+       p.resolved_at + to_microseconds(p.pir_window_us) AS pir_due_at,
+       CASE WHEN g.has_pirs AND p.is_major AND p.resolved_at IS NOT NULL THEN
+            CASE WHEN pr.pir_completed_at <= p.resolved_at + to_microseconds(p.pir_window_us) THEN true
+                 WHEN p.resolved_at + to_microseconds(p.pir_window_us) <= r.as_of THEN false
+            END END AS pir_on_time,
+       g.has_pirs AND p.is_major AND p.resolved_at IS NOT NULL
+           AND coalesce(pr.pir_completed_at > p.resolved_at + to_microseconds(p.pir_window_us), true)
+           AND p.resolved_at + to_microseconds(p.pir_window_us) > r.as_of AS pir_pending,
+       h.hold_ack_us, h.hold_res_us, h.hold_mit_us,
+       b.mtta_bh, b.mttr_bh, b.mttm_bh,
+       r.as_of
+FROM kpi_pop p
+JOIN kpi_gov g USING (tenant)
+CROSS JOIN kpi_run r
+LEFT JOIN kpi_due d USING (iid)
+LEFT JOIN met mt USING (iid)
+LEFT JOIN kpi_repeat rp USING (iid)
+LEFT JOIN kpi_inc_change ch USING (iid)
+LEFT JOIN pir pr ON pr.tenant = p.tenant AND pr.incident_id = p.incident_id
+LEFT JOIN clo cl ON cl.tenant = p.tenant AND cl.incident_id = p.incident_id
+LEFT JOIN kpi_hold h USING (iid)
+LEFT JOIN kpi_business b USING (iid)
+WHERE p.selected;
+
+-- Local days of the bucket timestamps, in the tenant's and the portfolio's timezone. A
+-- separate statement: one query with every join above costs more to plan than to run.
+CREATE OR REPLACE TEMP TABLE kpi_inc AS
+SELECT f.* EXCLUDE (as_of),
+       CASE WHEN mtta_raw >= 0 THEN mtta_raw END AS mtta_minutes,
+       CASE WHEN mttr_raw >= 0 THEN mttr_raw END AS mttr_minutes,
+       CASE WHEN mttm_raw >= 0 THEN mttm_raw END AS mttm_minutes,
+       CASE WHEN f.opened_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
+            THEN kpi_lday(epoch_us(f.opened_at), zo.off0, zo.sw, zo.off1) END AS opened_t,
+       CASE WHEN f.resolved_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
+            THEN kpi_lday(epoch_us(f.resolved_at), zr.off0, zr.sw, zr.off1) END AS resolved_t,
+       CASE WHEN f.mitigated_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
+            THEN kpi_lday(epoch_us(f.mitigated_at), zm.off0, zm.sw, zm.off1) END AS mitigated_t,
+       CASE WHEN f.closed_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
+            THEN kpi_lday(epoch_us(f.closed_at), zc.off0, zc.sw, zc.off1) END AS closed_t,
+       CASE WHEN f.opened_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
+            THEN kpi_lday(epoch_us(f.opened_at), ao.off0, ao.sw, ao.off1) END AS opened_a,
+       CASE WHEN f.resolved_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
+            THEN kpi_lday(epoch_us(f.resolved_at), ar.off0, ar.sw, ar.off1) END AS resolved_a,
+       CASE WHEN f.mitigated_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
+            THEN kpi_lday(epoch_us(f.mitigated_at), am.off0, am.sw, am.off1) END AS mitigated_a,
+       CASE WHEN f.closed_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
+            THEN kpi_lday(epoch_us(f.closed_at), ac.off0, ac.sw, ac.off1) END AS closed_a
+FROM kpi_fact f
+CROSS JOIN kpi_run r
+LEFT JOIN kpi_tzday zo ON zo.tz = f.tz AND zo.uday = CAST(fdiv(epoch_us(f.opened_at), 86400000000) AS INTEGER)
+LEFT JOIN kpi_tzday zr ON zr.tz = f.tz AND zr.uday = CAST(fdiv(epoch_us(f.resolved_at), 86400000000) AS INTEGER)
+LEFT JOIN kpi_tzday zm ON zm.tz = f.tz AND zm.uday = CAST(fdiv(epoch_us(f.mitigated_at), 86400000000) AS INTEGER)
+LEFT JOIN kpi_tzday zc ON zc.tz = f.tz AND zc.uday = CAST(fdiv(epoch_us(f.closed_at), 86400000000) AS INTEGER)
+LEFT JOIN kpi_tzday ao ON ao.tz = r.pf_tz AND ao.uday = CAST(fdiv(epoch_us(f.opened_at), 86400000000) AS INTEGER)
+LEFT JOIN kpi_tzday ar ON ar.tz = r.pf_tz AND ar.uday = CAST(fdiv(epoch_us(f.resolved_at), 86400000000) AS INTEGER)
+LEFT JOIN kpi_tzday am ON am.tz = r.pf_tz AND am.uday = CAST(fdiv(epoch_us(f.mitigated_at), 86400000000) AS INTEGER)
+LEFT JOIN kpi_tzday ac ON ac.tz = r.pf_tz AND ac.uday = CAST(fdiv(epoch_us(f.closed_at), 86400000000) AS INTEGER);
+
+
+-- Changes (change failure rate) and actions (action on-time) with their local days. Actions
+-- due after as_of are not yet assessable and are left out (counted in data quality). An action
+-- of a known incident counts when that incident is in scope (actions with no or an unknown
+-- incident always count); with a priority or service filter, only actions of a selected
+-- incident count.
+CREATE OR REPLACE TEMP TABLE kpi_chg_days AS
+SELECT c.tenant, c.change_id, c.end_at, c.linked,
+       CASE WHEN c.end_at BETWEEN TIMESTAMP '2000-01-01' AND r.as_of
+            THEN kpi_lday(epoch_us(c.end_at), zt.off0, zt.sw, zt.off1) END AS end_t,
+       CASE WHEN c.end_at BETWEEN TIMESTAMP '2000-01-01' AND r.as_of
+            THEN kpi_lday(epoch_us(c.end_at), za.off0, za.sw, za.off1) END AS end_a
+FROM kpi_change_facts c
+JOIN kpi_cfg g USING (tenant)
+CROSS JOIN kpi_run r
+LEFT JOIN kpi_tzday zt ON zt.tz = g.tz AND zt.uday = CAST(fdiv(epoch_us(c.end_at), 86400000000) AS INTEGER)
+LEFT JOIN kpi_tzday za ON za.tz = r.pf_tz AND za.uday = CAST(fdiv(epoch_us(c.end_at), 86400000000) AS INTEGER);
+
+CREATE OR REPLACE TEMP TABLE kpi_act_days AS
+WITH act AS (
+    SELECT a.tenant, a.action_id, a.due_at, a.completed_at, g.tz,
+           EXISTS (SELECT 1 FROM incidents i
+                   WHERE i.tenant = a.tenant AND i.incident_id = a.incident_id) AS known,
+           EXISTS (SELECT 1 FROM kpi_pop p WHERE NOT p.canceled
+                   AND p.tenant = a.tenant AND p.incident_id = a.incident_id) AS in_scope,
+           EXISTS (SELECT 1 FROM kpi_pop p WHERE p.selected
+                   AND p.tenant = a.tenant AND p.incident_id = a.incident_id) AS in_selection,
+           r.priorities IS NOT NULL OR r.services IS NOT NULL AS filtered
+    FROM actions a
+    JOIN kpi_cfg g USING (tenant)
+    CROSS JOIN kpi_run r
+    WHERE a.due_at IS NOT NULL AND a.due_at <= r.as_of
+)
+SELECT a.tenant, a.action_id, a.due_at,
+       coalesce(a.completed_at <= a.due_at, false) AS on_time,
+       CASE WHEN a.due_at >= TIMESTAMP '2000-01-01'
+            THEN kpi_lday(epoch_us(a.due_at), zt.off0, zt.sw, zt.off1) END AS due_t,
+       CASE WHEN a.due_at >= TIMESTAMP '2000-01-01'
+            THEN kpi_lday(epoch_us(a.due_at), za.off0, za.sw, za.off1) END AS due_a
+FROM act a
+CROSS JOIN kpi_run r
+LEFT JOIN kpi_tzday zt ON zt.tz = a.tz AND zt.uday = CAST(fdiv(epoch_us(a.due_at), 86400000000) AS INTEGER)
+LEFT JOIN kpi_tzday za ON za.tz = r.pf_tz AND za.uday = CAST(fdiv(epoch_us(a.due_at), 86400000000) AS INTEGER)
+WHERE CASE WHEN a.filtered THEN a.in_selection ELSE a.in_scope OR NOT a.known END;
