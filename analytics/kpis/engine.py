@@ -41,6 +41,11 @@ CHECKPOINT_COLUMNS = ["tenant", "kpi", "checkpoint", "baseline", "baseline_n", "
                       "target_min_pct", "target_stretch_pct", "due_week", "expected_pct", "status"]
 BREAKDOWN_COLUMNS = ["tenant", "dimension", "key", "kpi", "value", "n"]
 SLOT_COLUMNS = ["j", "due_at", "slot_start", "met", "first_update_at"]
+INCIDENT_DTYPES = {"priority": "Int64", "updates_due": "int64", "updates_met": "int64",
+                   "is_repeat": bool, "change_related": bool, "reopened": bool,
+                   "closure_gate_ok": "boolean", "pir_on_time": "boolean",
+                   "week_opened": "Int64", "week_resolved": "Int64",
+                   "mtta_minutes": "float64", "mttr_minutes": "float64", "mttm_minutes": "float64"}
 
 
 def compute_kpis(store: Store, *, tenant: str | None = None, scope: str | None = None,
@@ -165,6 +170,10 @@ def _frames(cur: duckdb.DuckDBPyConnection, views: list[View], starts: dict, cfg
     breakdowns = add_values(breakdowns).sort_values(["tenant", "dimension", "key", "kpi"])
     breakdowns = breakdowns[breakdowns["tenant"].isin(by_name)][BREAKDOWN_COLUMNS].reset_index(drop=True)
     incidents = cur.execute(read_sql("kpi_incidents")).df() if with_incidents else pd.DataFrame()
+    if not incidents.empty:
+        # Stable dtypes whatever the nulls of this call: a tenant's frame must not change type
+        # because another tenant was computed alongside.
+        incidents = incidents.astype(INCIDENT_DTYPES)
     return {"overall": overall, "weekly": weekly, "checkpoints": checkpoints,
             "breakdowns": breakdowns, "incidents": incidents}
 
