@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from analytics.kpis.result import DURATION_KPIS, LOWER_IS_BETTER
+from analytics.catalog import DURATION_KPIS, LOWER_IS_BETTER
 
 KPI_LABELS: dict[str, str] = {
     "mtta_minutes": "MTTA",
