@@ -24,14 +24,21 @@ from pathlib import Path
 import duckdb
 
 from analytics.errors import IngestError
-from analytics.ingest.projection import create_src_view, looks_like_history
-from analytics.ingest.readers import FileFacts, Progress, Staged, fingerprint, quote_ident, stage
+from analytics.ingest.projection import create_src_view, file_stats, looks_like_history
+from analytics.ingest.readers import (
+    FileFacts,
+    Progress,
+    Staged,
+    fingerprint,
+    fix_csv_lines,
+    quote_ident,
+    stage,
+)
 from analytics.ingest.registry import (
     TARGETS,
     KindSpec,
     check_source,
     detect_kind,
-    kind_spec,
     registered_kinds,
 )
 from analytics.ingest.timestamps import DATE_ORDERS, decide_dayfirst
@@ -71,6 +78,7 @@ class _Plan:
     staged: Staged
     spec: KindSpec
     dayfirst: bool | None
+    repeated: bool                 # some record id occurs more than once in the file
 
 
 def ingest_files(
@@ -83,12 +91,13 @@ def ingest_files(
     source_tz: str = "UTC",
     date_order: str | None = None,
     progress: Progress | None = None,
-    kind: str = "auto",
+    kind: str | KindSpec = "auto",
 ) -> list[FileSummary]:
     """Load export files into the store, all or nothing; one summary per file, in order.
 
     ``tenant`` applies where a row names no tenant (ServiceNow ``company``);
-    ``source``/``kind`` override detection; ``mapping`` is a generic-source
+    ``source``/``kind`` override detection (``kind`` may also be a
+    :class:`KindSpec` not in the registry); ``mapping`` is a generic-source
     mapping file; naive timestamps are wall clock in ``source_tz``;
     ``date_order`` ("dayfirst"/"monthfirst") settles slash dates the data
     cannot; ``progress(path, stage, fraction)`` is called as files advance.
@@ -107,26 +116,30 @@ def ingest_files(
         raise IngestError("no files given")
     if date_order is not None and date_order not in DATE_ORDERS:
         raise IngestError(f"date order {date_order!r}: use dayfirst or monthfirst")
-    mapped = check_source(source, kind, Path(mapping) if mapping is not None else None)
+    if isinstance(kind, KindSpec):
+        mapped: list[KindSpec] | None = [kind]
+        source, kind = kind.source, kind.kind
+    else:
+        mapped = check_source(source, kind, Path(mapping) if mapping is not None else None)
     con = store.con
     _check_timezone(con, source_tz)
     facts = [fingerprint(p, progress) for p in files]
-    # Staging and detection touch only TEMP objects, so they run before the
-    # transaction: a temp table filled inside a transaction numbers its rows
-    # from 2^55 (transaction-local storage), and rowid is the CSV record index.
+    # Staging and detection touch only TEMP objects and session variables, so
+    # they run before the transaction; only loading touches the store.
     plans: list[_Plan] = []
+    staged: list[Staged] = []
     try:
         con.execute(read_sql("ingest_macros"))
         for i, fact in enumerate(facts):
             with _about(fact.path):
-                plan = _prepare(con, i, fact, source, kind, mapped, date_order, progress)
-            plans.append(plan)
+                plans.append(_prepare(con, i, fact, source, kind, mapped, date_order, progress, staged))
         summaries: dict[int, FileSummary] = {}
         con.execute("BEGIN TRANSACTION")
         try:
             for plan in sorted(plans, key=lambda p: (p.spec.order, p.index)):
                 with _about(plan.staged.facts.path):
-                    summaries[plan.index] = _load(con, plan, tenant, source, kind, source_tz, date_order)
+                    summaries[plan.index] = _load(con, plan, tenant, source, kind, source_tz, date_order,
+                                                  progress)
                 if progress is not None:
                     progress(plan.staged.facts.path, "done", 1.0)
             con.execute("COMMIT")
@@ -134,7 +147,7 @@ def ingest_files(
             _rollback(con)
             raise
     finally:
-        _drop_scratch(con)
+        _cleanup(con, staged)
     return [summaries[i] for i in range(len(plans))]
 
 
@@ -183,30 +196,33 @@ def _json_rule(source: str, kind: str, mapped: list[KindSpec] | None):
 
 def _prepare(con, index: int, facts: FileFacts, source: str, kind: str,
              mapped: list[KindSpec] | None, date_order: str | None,
-             progress: Progress | None) -> _Plan:
+             progress: Progress | None, staged_files: list[Staged]) -> _Plan:
     """Stage one file, detect its kind and date order (no store table touched yet)."""
     if progress is not None:
-        progress(facts.path, "reading", 0.4)
+        progress(facts.path, "reading", 0.35)
     staged = stage(con, facts, f"{STAGE_PREFIX}{index}", _json_rule(source, kind, mapped))
+    staged_files.append(staged)
     spec = detect_kind(str(facts.path), staged.columns, staged.json_root,
                        source=source, kind=kind, candidates=mapped)
     present = create_src_view(con, staged, spec)
-    if kind == "auto" and spec.history_kind and looks_like_history(con, spec):
-        spec = _sibling(spec, spec.history_kind, mapped)
-        present = create_src_view(con, staged, spec)
     ts_fields = [f for f in spec.timestamp_fields if f in present]
-    dayfirst = decide_dayfirst(con, str(facts.path), ts_fields, date_order)
-    return _Plan(index, staged, spec, dayfirst)
+    stats = file_stats(con, spec, ts_fields)
+    fix_csv_lines(con, staged, stats.rows)
+    sibling = _sibling(spec, spec.history_kind, mapped) if spec.history_kind else None
+    if kind == "auto" and sibling is not None and looks_like_history(stats):
+        # The history kind shares the incident kind's fields, so the stats hold.
+        spec = sibling
+    dayfirst = decide_dayfirst(str(facts.path), ts_fields, date_order, stats.hi_first, stats.hi_second)
+    return _Plan(index, staged, spec, dayfirst, stats.repeated_ids > 0)
 
 
-def _sibling(spec: KindSpec, kind: str, mapped: list[KindSpec] | None) -> KindSpec:
-    if mapped is not None:
-        return next(s for s in mapped if s.kind == kind)
-    return kind_spec(spec.source, kind)
+def _sibling(spec: KindSpec, kind: str, mapped: list[KindSpec] | None) -> KindSpec | None:
+    pool = mapped if mapped is not None else registered_kinds(spec.source)
+    return next((s for s in pool if s.source == spec.source and s.kind == kind), None)
 
 
 def _load(con, plan: _Plan, tenant: str | None, source_flag: str, kind_flag: str,
-          source_tz: str, date_order: str | None) -> FileSummary:
+          source_tz: str, date_order: str | None, progress: Progress | None) -> FileSummary:
     """Map, type and merge one staged file; records its ingest run."""
     spec, staged = plan.spec, plan.staged
     facts = staged.facts
@@ -217,13 +233,21 @@ def _load(con, plan: _Plan, tenant: str | None, source_flag: str, kind_flag: str
         "run_id": run_id, "source": spec.source, "kind": spec.kind,
         "source_file": facts.path.name, "sha256": facts.sha256, "tenant": tenant,
         "source_tz": source_tz, "dayfirst": plan.dayfirst, "present": present,
+        "repeated": plan.repeated,
     })
     if spec.prepare is not None:
         spec.prepare(con)
     for name in spec.sql:
         con.execute(read_sql(name))
+    if progress is not None:
+        progress(facts.path, "mapping", 0.55)
     con.execute(read_sql(f"ingest_typed_{spec.target}"))
+    if progress is not None:
+        progress(facts.path, "merging", 0.8)
     counts = _merge(con, spec.target)
+    for target in spec.extra_targets:
+        con.execute(read_sql(f"ingest_typed_{target}"))
+        _merge(con, target)
     if spec.history:
         con.execute(read_sql("ingest_history_events"))
         _merge(con, "timeline_events")
@@ -251,15 +275,23 @@ def _load(con, plan: _Plan, tenant: str | None, source_flag: str, kind_flag: str
 def _merge(con, target: str) -> list[tuple]:
     """Merge typed_<target> into <target>; write rejects and counts; per-tenant counts."""
     con.execute(read_sql(f"ingest_merge_{target}"))
-    con.execute(read_sql("ingest_rejects"))
-    return con.execute(read_sql("ingest_counts"), {"target": target}).fetchall()
+    counts = con.execute(read_sql("ingest_counts"), {"target": target}).fetchall()
+    if any(row[5] for row in counts):
+        # Raw values come from the staged file again: only worth a scan when needed.
+        con.execute(read_sql("ingest_rejects"))
+    return counts
 
 
-def _drop_scratch(con) -> None:
-    """Drop the temp objects of an ingest, whether it succeeded or not."""
+def _cleanup(con, staged: list[Staged]) -> None:
+    """Drop the temp objects, variables and files of an ingest, whether it succeeded or not."""
     rows = con.execute(read_sql("ingest_scratch"), {"prefix": STAGE_PREFIX, "names": _SCRATCH}).fetchall()
     for kind, name in rows:
         con.execute(f"DROP {kind} IF EXISTS {quote_ident(name)}")
+    for s in staged:
+        for variable in s.variables:
+            con.execute(f"RESET VARIABLE {quote_ident(variable)}")
+        if s.temp_path is not None:
+            s.temp_path.unlink(missing_ok=True)
 
 
 def _utcnow() -> datetime:

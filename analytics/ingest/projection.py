@@ -9,6 +9,8 @@ as JSON) and ``__line``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
 from analytics.ingest.readers import Staged, quote_ident
@@ -34,15 +36,37 @@ def create_src_view(con: duckdb.DuckDBPyConnection, staged: Staged, spec: KindSp
     return [f for f in spec.fields if f in found]
 
 
-def looks_like_history(con: duckdb.DuckDBPyConnection, spec: KindSpec) -> bool:
+@dataclass(frozen=True)
+class FileStats:
+    """One scan's worth of facts about a staged file (see :func:`file_stats`)."""
+
+    rows: int
+    repeated_ids: int      # ids that occur more than once
+    ids: int               # distinct ids
+    hi_first: int | None   # largest first field of a slash date, None when there is none
+    hi_second: int | None  # largest second field
+
+
+def file_stats(con: duckdb.DuckDBPyConnection, spec: KindSpec, ts_fields: list[str]) -> FileStats:
+    """Rows, repeated ids and the slash-date vote of the ``src`` view, in one scan."""
+    ident = quote_ident(spec.id_field)
+    if ts_fields:
+        first = "max(greatest(" + ", ".join(f"mikpi_slash_first({quote_ident(f)})" for f in ts_fields) + "))"
+        second = "max(greatest(" + ", ".join(f"mikpi_slash_second({quote_ident(f)})" for f in ts_fields) + "))"
+    else:
+        first = second = "NULL::INTEGER"
+    row = con.execute(
+        "SELECT coalesce(sum(n), 0), count(*) FILTER (WHERE id IS NOT NULL AND n > 1), "
+        "count(*) FILTER (WHERE id IS NOT NULL), max(f), max(s) FROM ("
+        f"SELECT {ident} AS id, count(*) AS n, {first} AS f, {second} AS s FROM src GROUP BY 1)"
+    ).fetchone()
+    return FileStats(*row)
+
+
+def looks_like_history(stats: FileStats) -> bool:
     """A history / event-log export: at least half of the record ids occur more than once.
 
     One duplicate in a list export (a re-exported row) does not make it history;
     treating it so would invent state-change events for every incident.
     """
-    ident = quote_ident(spec.id_field)
-    repeated, ids = con.execute(
-        f"SELECT count(*) FILTER (WHERE n > 1), count(*) FROM "
-        f"(SELECT {ident}, count(*) AS n FROM src WHERE {ident} IS NOT NULL GROUP BY ALL)"
-    ).fetchone()
-    return repeated > 0 and 2 * repeated >= ids
+    return stats.repeated_ids > 0 and 2 * stats.repeated_ids >= stats.ids

@@ -62,13 +62,21 @@ class FileFacts:
 
 @dataclass
 class Staged:
-    """A file staged as the relation ``view``: VARCHAR columns + ``__line``."""
+    """A file staged as the relation ``view``: VARCHAR columns + ``__line``.
+
+    A CSV is a view over ``read_csv`` (its path in a session variable), not a
+    copy: parsing a CSV again costs a fraction of writing a million rows into a
+    table, and the pipeline reads it only twice (statistics, then the load).
+    ``temp_path`` is a transcoded copy to delete when the ingest is over.
+    """
 
     facts: FileFacts
     view: str
     columns: list[str]
-    rows: int
     json_root: str | None = None
+    reader: str | None = None            # csv: the read_csv(...) call the view uses
+    temp_path: Path | None = None
+    variables: tuple[str, ...] = ()
 
 
 def fingerprint(path: Path, progress: Progress | None = None) -> FileFacts:
@@ -144,38 +152,54 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, facts: FileFacts, name: str) -> S
     if facts.encoding != "utf-8":
         temp = _transcode(facts)
         source = temp
+    file_var, delim_var = f"{name}_file", f"{name}_delim"
+    staged = Staged(facts, name, [], temp_path=temp, variables=(file_var, delim_var))
     try:
-        delim = _sniff_delimiter(source)
-        raw = f"{name}_raw"
-        con.execute(
-            f"CREATE TEMP TABLE {quote_ident(raw)} AS SELECT * FROM read_csv(?, all_varchar = true, "
-            "header = true, delim = ?, quote = '\"', escape = '\"')",
-            [str(source), delim],
+        con.execute(f"SET VARIABLE {quote_ident(file_var)} = ?", [str(source)])
+        con.execute(f"SET VARIABLE {quote_ident(delim_var)} = ?", [_sniff_delimiter(source)])
+        staged.reader = (
+            f"read_csv(getvariable('{file_var}'), all_varchar = true, header = true, "
+            f"delim = getvariable('{delim_var}'), quote = '\"', escape = '\"')"
         )
-    finally:
+        # The CSV reader keeps file order and so does row_number() OVER ()
+        # (DuckDB's order-preservation guarantees): record k (1-based) is on
+        # line k + 1 unless an earlier value spans lines (see fix_csv_lines).
+        con.execute(
+            f"CREATE TEMP VIEW {quote_ident(name)} AS "
+            f"SELECT *, row_number() OVER () + 1 AS __line FROM {staged.reader}"
+        )
+        staged.columns = _columns(con, name)
+    except BaseException:
         if temp is not None:
             temp.unlink(missing_ok=True)
-    columns = _columns(con, raw)
-    rows = con.execute(f"SELECT count(*) FROM {quote_ident(raw)}").fetchone()[0]
-    if facts.newlines in (rows, rows + 1):
-        # No quoted newlines: record k (0-based) sits on line k + 2.
-        con.execute(f"CREATE TEMP VIEW {quote_ident(name)} AS SELECT *, rowid + 2 AS __line FROM {quote_ident(raw)}")
-    else:
-        lines = f"{name}_lines"
-        embedded = " + ".join(
-            f"(length(coalesce({quote_ident(c)}, '')) - length(replace(coalesce({quote_ident(c)}, ''), chr(10), '')))"
-            for c in columns
-        ) or "0"
-        con.execute(
-            f"CREATE TEMP TABLE {quote_ident(lines)} AS SELECT rid, 2 + rid + coalesce(sum(nl) OVER "
-            "(ORDER BY rid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS line "
-            f"FROM (SELECT rowid AS rid, {embedded} AS nl FROM {quote_ident(raw)})"
-        )
-        con.execute(
-            f"CREATE TEMP VIEW {quote_ident(name)} AS SELECT r.*, l.line AS __line "
-            f"FROM {quote_ident(raw)} r JOIN {quote_ident(lines)} l ON l.rid = r.rowid"
-        )
-    return Staged(facts, name, columns, rows)
+        raise
+    return staged
+
+
+def fix_csv_lines(con: duckdb.DuckDBPyConnection, staged: Staged, rows: int) -> None:
+    """Correct ``__line`` of a CSV whose quoted values span lines.
+
+    Cheap test first: without such values the file has one newline per record
+    plus the header's (the last one optional). Otherwise a record's line is its
+    index plus the newlines inside all earlier records' values.
+    """
+    if staged.reader is None or staged.facts.newlines in (rows, rows + 1):
+        return
+    lines = f"{staged.view}_lines"
+    embedded = " + ".join(
+        f"(length(coalesce({quote_ident(c)}, '')) - length(replace(coalesce({quote_ident(c)}, ''), chr(10), '')))"
+        for c in staged.columns
+    ) or "0"
+    con.execute(
+        f"CREATE TEMP TABLE {quote_ident(lines)} AS SELECT n, 1 + n + coalesce(sum(nl) OVER "
+        "(ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS line "
+        f"FROM (SELECT row_number() OVER () AS n, {embedded} AS nl FROM {staged.reader})"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(staged.view)} AS SELECT r.* EXCLUDE (__n), l.line AS __line "
+        f"FROM (SELECT *, row_number() OVER () AS __n FROM {staged.reader}) r "
+        f"JOIN {quote_ident(lines)} l ON l.n = r.__n"
+    )
 
 
 def _transcode(facts: FileFacts) -> Path:
@@ -252,8 +276,7 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, facts: FileFacts, name: str) -> 
         )
     finally:
         con.unregister(handle)
-    columns = _columns(con, name)
-    return Staged(facts, name, columns, len(frame))
+    return Staged(facts, name, _columns(con, name))
 
 
 # ----------------------------------------------------------------- JSON
@@ -297,7 +320,6 @@ def _stage_json(con: duckdb.DuckDBPyConnection, facts: FileFacts, name: str,
         f"SELECT k FROM (SELECT unnest(json_keys(rec)) AS k, generate_subscripts(json_keys(rec), 1) AS i, pos "
         f"FROM {quote_ident(recs)}) GROUP BY k ORDER BY min(pos), min(i)"
     ).fetchall()]
-    rows = con.execute(f"SELECT count(*) FROM {quote_ident(recs)}").fetchone()[0]
     rule = json_rule(root) or "raw"
     if keys:
         structure = json.dumps(dict.fromkeys(keys, "JSON"))
@@ -314,4 +336,4 @@ def _stage_json(con: duckdb.DuckDBPyConnection, facts: FileFacts, name: str,
     else:
         con.execute(f"CREATE TEMP TABLE {quote_ident(raw)} AS SELECT pos AS __line FROM {quote_ident(recs)}")
         con.execute(f"CREATE TEMP VIEW {quote_ident(name)} AS SELECT __line FROM {quote_ident(raw)}")
-    return Staged(facts, name, keys, rows, root)
+    return Staged(facts, name, keys, root)

@@ -46,6 +46,15 @@ class KindSpec:
     ``__line``) and the one-row table ``ingest_ctx``. See docs/ingest.md for
     each target's mapped layout.
 
+    ``extra_targets`` are further canonical tables the same file feeds (a
+    Statuspage incident carries its updates, a PagerDuty incident its
+    acknowledgements): the SQL must then create ``mapped_<t>`` for each too.
+    ``history`` kinds also derive state_change events from their rows.
+    ``id_field`` is the field the record key comes from; when none of its
+    values repeats in a file the merge skips ranking versions within the file.
+    ``prepare(con)`` runs before the SQL (value maps, or the mapped views
+    themselves for a kind defined in code rather than in SQL files).
+
     Detection: every group in ``required`` must have one of its fields present;
     among candidates the most ``markers`` present wins, then ``preference``.
     """
@@ -65,13 +74,15 @@ class KindSpec:
     detect: bool = True
     history_kind: str | None = None
     history: bool = False
+    extra_targets: tuple[str, ...] = ()
     order: int = 0
     preference: int = 0
     prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
-        if self.target not in TARGETS:
-            raise ValueError(f"{self.source}/{self.kind}: unknown target {self.target!r}")
+        for target in (self.target, *self.extra_targets):
+            if target not in TARGETS:
+                raise ValueError(f"{self.source}/{self.kind}: unknown target {target!r}")
         if self.json_values not in ("raw", "servicenow"):
             raise ValueError(f"{self.source}/{self.kind}: json_values must be 'raw' or 'servicenow'")
 

@@ -10,35 +10,28 @@ month-first. Neither means the file cannot say, and the user must.
 
 from __future__ import annotations
 
-import duckdb
-
 from analytics.errors import IngestError
-from analytics.ingest.readers import quote_ident
 
 DATE_ORDERS = ("dayfirst", "monthfirst")
 
 
 def decide_dayfirst(
-    con: duckdb.DuckDBPyConnection,
     file: str,
     fields: list[str],
     date_order: str | None,
+    hi_first: int | None,
+    hi_second: int | None,
 ) -> bool | None:
-    """True (day-first), False (month-first) or None (no slash dates) for the ``src`` view.
+    """True (day-first), False (month-first) or None (no slash dates) for one file.
 
-    ``date_order`` ("dayfirst"/"monthfirst") from the flag overrides the data.
-    Raises IngestError naming the file when slash dates cannot be ordered.
+    ``hi_first``/``hi_second`` are the largest first and second fields of the
+    file's slash dates (projection.file_stats). ``date_order``
+    ("dayfirst"/"monthfirst", from the flag) overrides the data. Raises
+    IngestError naming the file when slash dates cannot be ordered.
     """
     if date_order is not None:
         return date_order == "dayfirst"
-    if not fields:
-        return None
-    first = ", ".join(f"mikpi_slash_first({quote_ident(f)})" for f in fields)
-    second = ", ".join(f"mikpi_slash_second({quote_ident(f)})" for f in fields)
-    hi_first, hi_second = con.execute(
-        f"SELECT max(greatest({first})), max(greatest({second})) FROM src"
-    ).fetchone()
-    if hi_first is None:
+    if hi_first is None or hi_second is None:
         return None
     if hi_first > 12 and hi_second > 12:
         raise IngestError(

@@ -3,6 +3,8 @@
 -- default_tenant: --tenant (NULL when not given); file_kind: the detected kind.
 -- present: the source fields the file actually has (after alias resolution),
 -- so a mapping can tell "column absent" from "value empty".
+-- repeated: some value of the kind's id field occurs twice in the file; when
+-- not, the merges skip ranking versions within the file (a sort of every row).
 CREATE OR REPLACE TEMP TABLE ingest_ctx AS
 SELECT $run_id::BIGINT        AS run_id,
        $source::VARCHAR       AS source,
@@ -12,4 +14,5 @@ SELECT $run_id::BIGINT        AS run_id,
        $tenant::VARCHAR       AS default_tenant,
        $source_tz::VARCHAR    AS source_tz,
        $dayfirst::BOOLEAN     AS dayfirst,
-       $present::VARCHAR[]    AS present;
+       $present::VARCHAR[]    AS present,
+       $repeated::BOOLEAN     AS repeated;

@@ -10,12 +10,20 @@ CREATE OR REPLACE TEMP MACRO mikpi_int(x) AS
     try_cast(try_cast(replace(x, ',', '') AS DOUBLE) AS BIGINT);
 
 -- Priorities normalised to 1..5: '1', '1 - Critical', 'P2', 'p3 - moderate', 'High'.
-CREATE OR REPLACE TEMP MACRO mikpi_priority(x) AS coalesce(
-    try_cast(nullif(regexp_extract(x, '^\s*[Pp]?\s*([1-5])(?:\D|$)', 1), '') AS INTEGER),
-    CASE lower(trim(x))
-        WHEN 'critical' THEN 1 WHEN 'high' THEN 2 WHEN 'moderate' THEN 3
-        WHEN 'medium' THEN 3 WHEN 'low' THEN 4 WHEN 'planning' THEN 5
-    END);
+-- The exact ServiceNow spellings are matched first: a comparison with a
+-- constant costs a fraction of the regular expression on a million rows.
+CREATE OR REPLACE TEMP MACRO mikpi_priority(x) AS CASE x
+    WHEN '1' THEN 1 WHEN '2' THEN 2 WHEN '3' THEN 3 WHEN '4' THEN 4 WHEN '5' THEN 5
+    WHEN '1 - Critical' THEN 1 WHEN '2 - High' THEN 2 WHEN '3 - Moderate' THEN 3
+    WHEN '4 - Low' THEN 4 WHEN '5 - Planning' THEN 5
+    WHEN 'P1' THEN 1 WHEN 'P2' THEN 2 WHEN 'P3' THEN 3 WHEN 'P4' THEN 4 WHEN 'P5' THEN 5
+    ELSE coalesce(
+        try_cast(nullif(regexp_extract(x, '^\s*[Pp]?\s*([1-5])(?:\D|$)', 1), '') AS INTEGER),
+        CASE lower(trim(x))
+            WHEN 'critical' THEN 1 WHEN 'high' THEN 2 WHEN 'moderate' THEN 3
+            WHEN 'medium' THEN 3 WHEN 'low' THEN 4 WHEN 'planning' THEN 5
+        END)
+END;
 
 -- ---------------------------------------------------------------- timestamps
 -- Wall-clock time in the file's source zone -> naive UTC. 'UTC' skips the ICU
@@ -45,7 +53,13 @@ CREATE OR REPLACE TEMP MACRO mikpi_slash_second(x) AS
 -- Slash and Jira dates -> naive TIMESTAMP. strptime is lenient about zero
 -- padding, so '%d/%m/%Y %H:%M' also reads '3/4/2026 9:05'. Two-digit years
 -- come first: '%y' cannot swallow '2026' (trailing digits fail the match).
-CREATE OR REPLACE TEMP MACRO mikpi_slash_ts(x, dayfirst) AS CASE WHEN dayfirst
+-- With no order decided (NULL) only Jira dates parse: a numeric slash date is
+-- then unparseable, never silently month-first.
+CREATE OR REPLACE TEMP MACRO mikpi_slash_ts(x, dayfirst) AS CASE
+    WHEN dayfirst IS NULL THEN try_strptime(trim(x), [
+        '%d/%b/%y %I:%M %p', '%d/%b/%Y %I:%M %p', '%d/%b/%y %H:%M', '%d/%b/%Y %H:%M', '%d/%b/%y',
+        '%d/%b/%Y'])
+    WHEN dayfirst
     THEN try_strptime(trim(x), [
         '%d/%m/%y %H:%M', '%d/%m/%y %H:%M:%S', '%d/%m/%y %I:%M %p', '%d/%m/%y %I:%M:%S %p', '%d/%m/%y',
         '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M:%S.%f', '%d/%m/%Y %I:%M %p',

@@ -2,6 +2,7 @@
 -- ingest_merge_incidents.sql (latest version in the file by update time, line).
 CREATE OR REPLACE TEMP TABLE merge_outcome AS
 WITH ranked AS (
+    -- Only files where an id repeats pay for the window (ingest_ctx.repeated).
     SELECT rowid AS rid, tenant, change_id, updated_at, row_hash, line,
            __reject_field, __reject_reason,
            row_number() OVER (
@@ -9,6 +10,12 @@ WITH ranked AS (
                ORDER BY updated_at DESC NULLS LAST, line DESC
            ) AS rank
     FROM typed_changes
+    WHERE (SELECT repeated FROM ingest_ctx)
+    UNION ALL
+    SELECT rowid AS rid, tenant, change_id, updated_at, row_hash, line,
+           __reject_field, __reject_reason, 1 AS rank
+    FROM typed_changes
+    WHERE NOT (SELECT repeated FROM ingest_ctx)
 )
 SELECT t.rid, t.tenant, t.line, t.change_id AS record_key,
        t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,

@@ -6,6 +6,7 @@
 -- on a narrow projection: a window over the full rows costs several times more.
 CREATE OR REPLACE TEMP TABLE merge_outcome AS
 WITH ranked AS (
+    -- Only files where an id repeats pay for the window (ingest_ctx.repeated).
     SELECT rowid AS rid, tenant, incident_id, updated_at, row_hash, line,
            __reject_field, __reject_reason,
            row_number() OVER (
@@ -13,6 +14,12 @@ WITH ranked AS (
                ORDER BY updated_at DESC NULLS LAST, mod_count DESC NULLS LAST, line DESC
            ) AS rank
     FROM typed_incidents
+    WHERE (SELECT repeated FROM ingest_ctx)
+    UNION ALL
+    SELECT rowid AS rid, tenant, incident_id, updated_at, row_hash, line,
+           __reject_field, __reject_reason, 1 AS rank
+    FROM typed_incidents
+    WHERE NOT (SELECT repeated FROM ingest_ctx)
 )
 SELECT t.rid, t.tenant, t.line, t.incident_id AS record_key,
        t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,

@@ -3,15 +3,21 @@
 -- Incident state (state / incident_state): 1 New, 2 In Progress (Active),
 -- 3 On Hold (and the older 4/5 Awaiting ..., any 'Awaiting *' / 'Pending *'),
 -- 6 Resolved, 7 Closed, 8 Canceled. Unknown values -> NULL (state_raw keeps them).
-CREATE OR REPLACE TEMP MACRO mikpi_sn_incident_state(x) AS CASE
-    WHEN x IS NULL THEN NULL
-    WHEN lower(trim(x)) IN ('1', 'new') THEN 'new'
-    WHEN lower(trim(x)) IN ('2', 'in progress', 'active', 'work in progress', 'assigned') THEN 'in_progress'
-    WHEN lower(trim(x)) IN ('3', '4', '5', 'on hold') OR lower(trim(x)) LIKE 'awaiting%'
-         OR lower(trim(x)) LIKE 'pending%' THEN 'on_hold'
-    WHEN lower(trim(x)) IN ('6', 'resolved') THEN 'resolved'
-    WHEN lower(trim(x)) IN ('7', 'closed') THEN 'closed'
-    WHEN lower(trim(x)) IN ('8', 'canceled', 'cancelled') THEN 'canceled'
+CREATE OR REPLACE TEMP MACRO mikpi_sn_incident_state(x) AS CASE x
+    -- Exact raw codes and display values first (cheap); then any spelling.
+    WHEN '1' THEN 'new' WHEN '2' THEN 'in_progress' WHEN '3' THEN 'on_hold'
+    WHEN '6' THEN 'resolved' WHEN '7' THEN 'closed' WHEN '8' THEN 'canceled'
+    WHEN 'New' THEN 'new' WHEN 'In Progress' THEN 'in_progress' WHEN 'On Hold' THEN 'on_hold'
+    WHEN 'Resolved' THEN 'resolved' WHEN 'Closed' THEN 'closed' WHEN 'Canceled' THEN 'canceled'
+    ELSE CASE
+        WHEN lower(trim(x)) IN ('1', 'new') THEN 'new'
+        WHEN lower(trim(x)) IN ('2', 'in progress', 'active', 'work in progress', 'assigned') THEN 'in_progress'
+        WHEN lower(trim(x)) IN ('3', '4', '5', 'on hold') OR lower(trim(x)) LIKE 'awaiting%'
+             OR lower(trim(x)) LIKE 'pending%' THEN 'on_hold'
+        WHEN lower(trim(x)) IN ('6', 'resolved') THEN 'resolved'
+        WHEN lower(trim(x)) IN ('7', 'closed') THEN 'closed'
+        WHEN lower(trim(x)) IN ('8', 'canceled', 'cancelled') THEN 'canceled'
+    END
 END;
 
 -- Change request state: -5 New, -4 Assess, -3 Authorize, -2 Scheduled,
