@@ -154,13 +154,12 @@ def _prepare(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], sc
 def _frames(cur: duckdb.DuckDBPyConnection, views: list[View], starts: dict, cfg: Config,
             with_incidents: bool) -> dict[str, pd.DataFrame]:
     by_name = {v.name: v for v in views}
-    weekly_raw = cur.execute(
-        "SELECT view, kpi, week, nx, mean, q[1] AS median, q[2] AS p90, num, den FROM kpi_weekly_raw"
-    ).df()
+    weekly_raw = cur.execute("SELECT view, kpi, week, nx, mean, q[1] AS median, q[2] AS p90, num, den "
+                             "FROM kpi_stats_raw WHERE NOT overall").df()
     last = weekly_raw.groupby("view")["week"].max().to_dict()
     overall = _grid_overall(views).merge(
         cur.execute("SELECT view, kpi, nx, mean, q[1] AS median, q[2] AS p90, num, den "
-                    "FROM kpi_overall_raw").df(), on=["view", "kpi"], how="left")
+                    "FROM kpi_stats_raw WHERE overall").df(), on=["view", "kpi"], how="left")
     overall = add_values(overall).rename(columns={"view": "tenant"})[OVERALL_COLUMNS]
     weekly = _weekly(views, last, starts, weekly_raw)
     checkpoints = _checkpoints(cur, views, by_name, last, cfg)

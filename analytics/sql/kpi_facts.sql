@@ -104,9 +104,8 @@ LEFT JOIN kpi_tzday ac ON ac.tz = r.pf_tz AND ac.uday = CAST(fdiv(epoch_us(f.clo
 
 -- Changes (change failure rate) and actions (action on-time) with their local days. Actions
 -- due after as_of are not yet assessable and are left out (counted in data quality). An action
--- of a known incident counts when that incident is in scope (actions with no or an unknown
--- incident always count); with a priority or service filter, only actions of a selected
--- incident count.
+-- counts when its incident is in scope, or when it names no incident; with a priority or
+-- service filter, only actions of a selected incident count.
 CREATE OR REPLACE TEMP TABLE kpi_chg_days AS
 SELECT c.tenant, c.change_id, c.end_at, c.linked,
        CASE WHEN c.end_at BETWEEN TIMESTAMP '2000-01-01' AND r.as_of
@@ -122,16 +121,14 @@ LEFT JOIN kpi_tzday za ON za.tz = r.pf_tz AND za.uday = CAST(fdiv(epoch_us(c.end
 CREATE OR REPLACE TEMP TABLE kpi_act_days AS
 WITH act AS (
     SELECT a.tenant, a.action_id, a.due_at, a.completed_at, g.tz,
-           EXISTS (SELECT 1 FROM incidents i
-                   WHERE i.tenant = a.tenant AND i.incident_id = a.incident_id) AS known,
-           EXISTS (SELECT 1 FROM kpi_pop p WHERE NOT p.canceled
-                   AND p.tenant = a.tenant AND p.incident_id = a.incident_id) AS in_scope,
-           EXISTS (SELECT 1 FROM kpi_pop p WHERE p.selected
-                   AND p.tenant = a.tenant AND p.incident_id = a.incident_id) AS in_selection,
+           nullif(trim(a.incident_id), '') IS NULL AS no_incident,
+           p.iid IS NOT NULL AND NOT p.canceled AS in_scope,
+           coalesce(p.selected, false) AS in_selection,
            r.priorities IS NOT NULL OR r.services IS NOT NULL AS filtered
     FROM actions a
     JOIN kpi_cfg g USING (tenant)
     CROSS JOIN kpi_run r
+    LEFT JOIN kpi_pop p ON p.tenant = a.tenant AND p.incident_id = a.incident_id
     WHERE a.due_at IS NOT NULL AND a.due_at <= r.as_of
 )
 SELECT a.tenant, a.action_id, a.due_at,
@@ -144,4 +141,4 @@ FROM act a
 CROSS JOIN kpi_run r
 LEFT JOIN kpi_tzday zt ON zt.tz = a.tz AND zt.uday = CAST(fdiv(epoch_us(a.due_at), 86400000000) AS INTEGER)
 LEFT JOIN kpi_tzday za ON za.tz = r.pf_tz AND za.uday = CAST(fdiv(epoch_us(a.due_at), 86400000000) AS INTEGER)
-WHERE CASE WHEN a.filtered THEN a.in_selection ELSE a.in_scope OR NOT a.known END;
+WHERE CASE WHEN a.filtered THEN a.in_selection ELSE a.in_scope OR a.no_incident END;

@@ -7,24 +7,25 @@
 -- service filters: facts about an incident (is it a repeat, is a change
 -- linked to it) are looked up among every in-scope incident, while only
 -- selected incidents are reported. The drill-down (only_incident) takes
--- exactly one incident whatever its scope.
+-- exactly one incident whatever its scope. Keys are compared as stored (ingest trims them);
+-- an empty string is no key.
 CREATE OR REPLACE TEMP TABLE kpi_pop AS
 SELECT
     CAST(row_number() OVER () AS BIGINT) AS iid,
     i.tenant, i.incident_id, i.title, i.priority, i.service, i.ci, i.assignment_group,
     i.opened_at, i.acknowledged_at, i.declared_at, i.mitigated_at, i.resolved_at, i.closed_at,
-    nullif(trim(i.caused_by_change), '') AS caused_by_change,
-    nullif(trim(i.problem_id), '') AS problem_id,
+    nullif(i.caused_by_change, '') AS caused_by_change,
+    nullif(i.problem_id, '') AS problem_id,
     coalesce(i.reopen_count, 0) AS reopen_count,
     coalesce(i.is_major, list_contains(c.major_priorities, i.priority), false) AS is_major,
     coalesce(i.state, '') = 'canceled' AS canceled,
     coalesce(i.state, '') <> 'canceled'
         AND (r.priorities IS NULL OR list_contains(r.priorities, i.priority))
         AND (r.services IS NULL OR list_contains(r.services, i.service)) AS selected,
-    nullif(trim(i.ci), '') AS ci_key,
-    nullif(trim(i.service), '') AS service_key,
-    CASE WHEN nullif(trim(i.service), '') IS NOT NULL THEN 's:' || trim(i.service)
-         WHEN nullif(trim(i.ci), '') IS NOT NULL THEN 'c:' || trim(i.ci) END AS repeat_key,
+    nullif(i.ci, '') AS ci_key,
+    nullif(i.service, '') AS service_key,
+    CASE WHEN nullif(i.service, '') IS NOT NULL THEN 's:' || i.service
+         WHEN nullif(i.ci, '') IS NOT NULL THEN 'c:' || i.ci END AS repeat_key,
     coalesce(c.cadence[i.priority], c.cadence_other) AS cadence_min,
     c.tz, c.lookback_us, c.window_us, c.pir_window_us, c.exclude_on_hold, c.business_hours
 FROM incident_view i

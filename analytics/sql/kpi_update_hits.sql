@@ -1,7 +1,7 @@
 -- KPI engine, status-update compliance: which due updates were met.
 --
 -- Due update j is met when a stakeholder-facing update (audience stakeholder,
--- customer or public) was posted in (d + (j-1)c, d + jc]. Rather than expanding
+-- customer or public, as the canonical schema spells them) was posted in (d + (j-1)c, d + jc]. Rather than expanding
 -- one row per due slot, each update is assigned its slot j = ceil((posted - d)/c)
 -- and the distinct slots per incident are counted: the cost follows the number
 -- of updates, not the length of incidents. The drill-down (update_slots) reads
@@ -14,7 +14,7 @@ SELECT d.iid,
 FROM kpi_due d
 JOIN updates u ON u.tenant = d.tenant AND u.incident_id = d.incident_id
 WHERE d.m > 0
-  AND lower(u.audience) IN ('stakeholder', 'customer', 'public')
+  AND u.audience IN ('stakeholder', 'customer', 'public')
   AND u.posted_at > d.declared_at
   AND epoch_us(u.posted_at) <= epoch_us(d.declared_at) + d.m * d.cadence_us
 GROUP BY ALL;

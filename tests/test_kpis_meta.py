@@ -1,0 +1,46 @@
+"""Meta-tests that keep the KPI engine honest: every KPI has a test of its own, the public
+names are the documented ones, and every configuration key is documented."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import analytics.kpis
+from analytics.config import BOOTSTRAP_DEFAULTS, CADENCE_KEYS, CALENDAR_KEYS, DEFAULTS, TARGET_KEYS
+from analytics.kpis.result import KPIS
+
+TESTS = Path(__file__).parent
+DOCS = TESTS.parent / "docs"
+
+
+def _test_names() -> set[str]:
+    names = set()
+    for path in TESTS.glob("test_kpis*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")}
+    return names
+
+
+def test_every_kpi_has_a_test_named_after_it():
+    names = _test_names()
+    untested = [k for k in KPIS if not any(k in n for n in names)]
+    assert untested == []
+
+
+def test_public_names():
+    assert analytics.kpis.__all__ == ["KPIS", "KpiResult", "compute_kpis", "render_table", "to_csv",
+                                      "to_json", "update_slots"]
+
+
+def test_every_configuration_key_is_documented():
+    text = (DOCS / "configuration.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z_0-9A-Z.]+)`", text))
+    keys = set(DEFAULTS) | set(CADENCE_KEYS) | set(CALENDAR_KEYS) | set(TARGET_KEYS) | set(BOOTSTRAP_DEFAULTS)
+    assert sorted(keys - documented) == []
+
+
+def test_every_kpi_is_documented():
+    text = (DOCS / "kpis.md").read_text(encoding="utf-8")
+    assert [k for k in KPIS if f"`{k}`" not in text] == []
