@@ -46,7 +46,7 @@ def test_ambiguous_dates_exit_2_naming_the_flags(tmp_path, capsys):
 def test_no_files_and_unknown_source_exit_2(tmp_path, capsys):
     assert main(["ingest", "--db", str(tmp_path / "s.duckdb")]) == 2
     assert capsys.readouterr().err.startswith("error: no files given")
-    assert main(["ingest", str(FIXTURES / "incident_list.csv"), "--source", "statuspage",
+    assert main(["ingest", str(FIXTURES / "incident_list.csv"), "--source", "jira",
                  "--db", str(tmp_path / "s.duckdb")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: --source statuspage: not available") and err.count("\n") == 1
+    assert err.startswith("error: --source jira: unknown source") and err.count("\n") == 1

@@ -16,7 +16,8 @@ their entries can resolve to incidents loaded alongside them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -151,21 +152,16 @@ def ingest_files(
     return [summaries[i] for i in range(len(plans))]
 
 
-class _about:
+@contextmanager
+def _about(path: Path) -> Iterator[None]:
     """Turn a DuckDB error about one file into a one-line IngestError naming it."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, typ: type | None, exc: BaseException | None, tb: object) -> None:
-        if isinstance(exc, duckdb.Error):
-            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-            # "CSV Error on Line: 4" alone says where, the next line says what.
-            message = ": ".join(lines[:2] if lines and lines[0].startswith("CSV Error") else lines[:1])
-            raise IngestError(f"{self.path}: {message}") from exc
+    try:
+        yield
+    except duckdb.Error as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        # "CSV Error on Line: 4" alone says where, the next line says what.
+        message = ": ".join(lines[:2] if lines and lines[0].startswith("CSV Error") else lines[:1])
+        raise IngestError(f"{path}: {message or type(exc).__name__}") from exc
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
