@@ -143,7 +143,11 @@ def ingest_files(
                                                   progress)
                 if progress is not None:
                     progress(plan.staged.facts.path, "done", 1.0)
-            con.execute("COMMIT")
+            try:
+                con.execute("COMMIT")
+            except duckdb.Error as exc:
+                message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise IngestError(f"store {store.path or ':memory:'}: commit failed ({message})") from exc
         except BaseException:
             _rollback(con)
             raise
