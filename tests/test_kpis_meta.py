@@ -36,7 +36,7 @@ def test_public_names():
 
 def test_every_configuration_key_is_documented():
     text = (DOCS / "configuration.md").read_text(encoding="utf-8")
-    text = re.sub(r"```.*?```", "", text, flags=re.S)  # fenced examples are not the reference
+    text = re.sub(r"```.*?```", "", text, flags=re.DOTALL)  # fenced examples are not the reference
     spans = re.findall(r"`([^`]+)`", text)
     documented = {word for span in spans for word in re.split(r"[^\w]+", span) if word}
     keys = set(DEFAULTS) | set(CADENCE_KEYS) | set(CALENDAR_KEYS) | set(TARGET_KEYS) | set(BOOTSTRAP_DEFAULTS)

@@ -44,10 +44,9 @@ def add_mttr(store, tenant: str, iid: str, week: int, minutes: int) -> None:
 def glide():
     """Tenant "st": MTTR 100 in week 1, 90 in weeks 2-4, 85 in weeks 6-8, 80 in weeks 11-13."""
     s = open_store(None)
-    n = 0
-    for week, minutes in [(1, 100)] * 3 + [(2, 90), (3, 90), (4, 90), (6, 85), (7, 85), (8, 85),
-                                          (11, 80), (12, 80), (13, 80)]:
-        n += 1
+    plan = [(1, 100)] * 3 + [(2, 90), (3, 90), (4, 90), (6, 85), (7, 85), (8, 85),
+                             (11, 80), (12, 80), (13, 80)]
+    for n, (week, minutes) in enumerate(plan, start=1):
         add_mttr(s, "st", f"S{n}", week, minutes)
     # "few": a 50 % drop, but only two baseline incidents
     for i, (week, minutes) in enumerate([(1, 100), (1, 100), (2, 50), (3, 50), (4, 50)]):

@@ -25,10 +25,10 @@ Vectorised with numpy across samples (no loop over items).
 from __future__ import annotations
 
 import warnings
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
-
 
 
 def improvement_intervals(stats: pd.DataFrame, sample: pd.DataFrame, *, resamples: int, seed: int,
@@ -148,7 +148,7 @@ def _resample(stats: pd.DataFrame, sel: np.ndarray, sample: pd.DataFrame, reps: 
         return
     codes, uniques = pd.factorize(pd.MultiIndex.from_frame(sample[["view", "kpi", "checkpoint"]]))
     bounds = np.r_[0, np.flatnonzero(np.diff(codes)) + 1, len(codes)]
-    spans = {uniques[codes[a]]: (a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
+    spans = {uniques[codes[a]]: (a, b) for a, b in pairwise(bounds)}
     x = sample["x"].to_numpy(dtype=float)
     num = sample["num"].to_numpy(dtype=float)
     den = sample["den"].to_numpy(dtype=float)

@@ -89,63 +89,72 @@ def to_csv(result: KpiResult) -> str:
 
 
 def render_table(result: KpiResult, console: Console | None = None) -> None:
-    """Print one table per tenant (then ``ALL``): baseline, checkpoints, improvement, status."""
-    console = console or Console()
+    """Print one table per tenant (then ``ALL``): baseline, checkpoints, improvement, status.
+
+    Piped output (not a terminal) is laid out 160 columns wide rather than wrapped at 80.
+    """
+    if console is None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=160)
     if result.overall.empty:
         console.print("No incidents in the store.")
         return
     cp = result.checkpoints
-    tenants = list(dict.fromkeys(result.overall["tenant"]))
-    for tenant in tenants:
+    wide = console.width >= 140
+    for tenant in dict.fromkeys(result.overall["tenant"]):
         rows = cp[cp["tenant"] == tenant]
-        latest = rows[rows["checkpoint"] == "latest"]
         weeks = {c: int(w) for c, w in zip(rows["checkpoint"], rows["week"], strict=True)}
-        start = result.settings.get("portfolio" if tenant == ALL else "tenants", {})
-        start = start.get("programme_start") if tenant == ALL else start.get(tenant, {}).get("programme_start")
-        title = f"{tenant} — scope {result.scope}"
-        if start:
-            title += f", programme start {start}"
-        if "latest" in weeks:
-            title += f", latest week {weeks['latest']}"
-        table = Table(title=title, title_justify="left", header_style="bold")
+        marks = [m for m in ("week4", "week8", "week13")
+                 if m in weeks and wide and weeks[m] != weeks.get("latest")]
+        table = Table(title=_title(result, tenant, weeks), title_justify="left", header_style="bold")
         table.add_column("KPI")
         table.add_column("Baseline", justify="right")
-        for name in ("week4", "week8", "week13"):
-            if name in weeks:
-                table.add_column(f"Wk {weeks[name]}", justify="right")
-        table.add_column("Latest", justify="right")
-        table.add_column("Improvement [90 % CI]", justify="right")
+        table.add_column("n", justify="right", style="dim")
+        for name in marks:
+            table.add_column(f"Wk {weeks[name]}", justify="right")
+        table.add_column(f"Wk {weeks['latest']}" if "latest" in weeks else "Latest", justify="right")
+        table.add_column("n", justify="right", style="dim")
+        table.add_column("Improvement", justify="right")
+        table.add_column("90 % interval", justify="right")
         table.add_column("Target", justify="right")
         table.add_column("Status")
-        kpis = result.overall.loc[result.overall["tenant"] == tenant, "kpi"]
-        for kpi in kpis:
+        for kpi in result.overall.loc[result.overall["tenant"] == tenant, "kpi"]:
             k = rows[rows["kpi"] == kpi].set_index("checkpoint")
-            lat = latest[latest["kpi"] == kpi]
-            cells = [_label(kpi)]
-            if lat.empty:
-                cells += [EMPTY] * (len(table.columns) - 1)
-                table.add_row(*cells)
+            if "latest" not in k.index:
+                table.add_row(_label(kpi), *[EMPTY] * (len(table.columns) - 1))
                 continue
-            row = lat.iloc[0]
-            cells.append(_with_n(kpi, row["baseline"], row["baseline_n"]))
-            for name in ("week4", "week8", "week13"):
-                if name in weeks:
-                    cells.append(_with_n(kpi, k.at[name, "value"], k.at[name, "n"]))
-            cells.append(_with_n(kpi, row["value"], row["n"]))
-            imp = format_improvement(_num(row["improvement_pct"]))
-            ci = format_interval(_num(row["improvement_ci_low"]), _num(row["improvement_ci_high"]))
-            cells.append(imp if ci == EMPTY else f"{imp} {ci}")
-            cells.append(_target(row))
+            row = k.loc["latest"]
             status = row["status"] if isinstance(row["status"], str) else None
-            colour = STATUS_COLOURS.get(status or "", None)
-            cells.append(Text(format_status(status), style=f"bold {colour}" if colour else "dim"))
-            table.add_row(*cells)
+            colour = STATUS_COLOURS.get(status or "")
+            table.add_row(
+                _label(kpi),
+                _value(kpi, row["baseline"]), _count(row["baseline_n"]),
+                *[_value(kpi, k.at[name, "value"]) for name in marks],
+                _value(kpi, row["value"]), _count(row["n"]),
+                format_improvement(_num(row["improvement_pct"])),
+                format_interval(_num(row["improvement_ci_low"]), _num(row["improvement_ci_high"])),
+                _target(row, wide),
+                Text(format_status(status), style=f"bold {colour}" if colour else "dim"),
+            )
         console.print(table)
         dq = result.data_quality
         dq = dq[(dq["tenant"] == tenant) & (dq["count"] > 0) & (dq["check"] != "incidents_in_scope")]
         for check, count, note in zip(dq["check"], dq["count"], dq["note"], strict=True):
             console.print(f"  [yellow]{check}[/yellow]: {count} — {note}")
         console.print()
+
+
+def _title(result: KpiResult, tenant: str, weeks: dict[str, int]) -> str:
+    settings = result.settings
+    start = (settings.get("portfolio", {}) if tenant == ALL
+             else settings.get("tenants", {}).get(tenant, {})).get("programme_start")
+    title = f"{tenant} — scope {result.scope}"
+    if start:
+        title += f", programme start {start}"
+    if "latest" in weeks:
+        title += f", latest week {weeks['latest']}"
+    return title
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -155,19 +164,22 @@ def _label(kpi: str) -> str:
     return kpi_label(base) + VARIANT_LABELS.get(kpi[len(base):], "")
 
 
-def _with_n(kpi: str, value: object, n: object) -> str:
+def _value(kpi: str, value: object) -> str:
     v = _num(value)
-    if v is None:
-        return EMPTY if n is None or _num(n) in (None, 0) else f"{EMPTY} (n={int(n)})"
-    return f"{format_value(base_kpi(kpi), v)} (n={int(n)})"
+    return EMPTY if v is None else format_value(base_kpi(kpi), v)
 
 
-def _target(row: pd.Series) -> str:
+def _count(n: object) -> str:
+    v = _num(n)
+    return EMPTY if v is None else f"{int(v):,}"
+
+
+def _target(row: pd.Series, wide: bool) -> str:
     t = _num(row["target_min_pct"])
     if t is None:
         return EMPTY
     stretch = _num(row["target_stretch_pct"])
-    text = f"{t:g}" + (f"–{stretch:g}" if stretch is not None else "") + " %"
+    text = f"{t:g}" + (f"–{stretch:g}" if stretch is not None and wide else "") + " %"
     due = _num(row["due_week"])
     return text + (f" by wk {int(due)}" if due is not None else "")
 
