@@ -110,9 +110,11 @@ def register_mapping_loader(source: str, loader: Callable[[Path], list[KindSpec]
 def _load_builtins() -> None:
     global _builtins_loaded
     if not _builtins_loaded:
-        _builtins_loaded = True
+        # Flag only after every import worked: a source that fails to import
+        # must fail every call, not leave a registry silently missing it.
         for module in BUILTIN_MODULES:
             importlib.import_module(module)
+        _builtins_loaded = True
 
 
 def registered_kinds(source: str | None = None) -> list[KindSpec]:
