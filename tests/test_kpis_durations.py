@@ -9,15 +9,16 @@ import pytest
 
 from analytics.config import config_from_dict
 from analytics.kpis import compute_kpis
+from analytics.store import open_store
 from tests.test_kpis_rows import dq, incident, overall, state, weekly
 
 AS_OF = datetime(2026, 6, 1)
 
 
-@pytest.fixture
-def durations(bare_store):
+@pytest.fixture(scope="module")
+def durations():
     """Tenant acme (UTC), programme start Monday 2026-01-05 (week 1 = 5-11 Jan)."""
-    s = bare_store
+    s = open_store(None)
     incident(s, "acme", "I1", "2026-01-05 10:00", acknowledged_at="2026-01-05 10:10",
              mitigated_at="2026-01-05 11:00", resolved_at="2026-01-05 12:00")          # 10 / 120 / 60
     incident(s, "acme", "I2", "2026-01-06 09:00", acknowledged_at="2026-01-06 09:30",
@@ -33,11 +34,18 @@ def durations(bare_store):
     incident(s, "acme", "NOTMAJ", "2026-01-20 11:00", priority=1, is_major=False,
              acknowledged_at="2026-01-20 11:01")
     incident(s, "acme", "CANC", "2026-01-20 12:00", state="canceled", acknowledged_at="2026-01-20 12:01")
-    return s
+    yield s
+    s.close()
 
 
-def test_mtta_minutes_mean_median_p90_and_unacknowledged(durations):
-    r = compute_kpis(durations, as_of=AS_OF)
+@pytest.fixture(scope="module")
+def result(durations):
+    """The default computation over the durations fixture, shared by the tests that read it."""
+    return compute_kpis(durations, as_of=AS_OF)
+
+
+def test_mtta_minutes_mean_median_p90_and_unacknowledged(result):
+    r = result
     row = overall(r, "acme", "mtta_minutes")
     # items 10, 30 (week 1) and 20 (week 3); I4 is negative, I3/MAJ3 unacknowledged
     assert (row["value"], row["mean"], row["median"], row["n"]) == (20.0, 20.0, 20.0, 3)
@@ -47,8 +55,8 @@ def test_mtta_minutes_mean_median_p90_and_unacknowledged(durations):
     assert q["negative_mtta"] == 1
 
 
-def test_mttr_minutes_excludes_negative_and_unresolved(durations):
-    r = compute_kpis(durations, as_of=AS_OF)
+def test_mttr_minutes_excludes_negative_and_unresolved(result):
+    r = result
     row = overall(r, "acme", "mttr_minutes")
     assert (row["value"], row["median"], row["n"]) == (90.0, 90.0, 3)
     assert row["p90"] == pytest.approx(114.0)
@@ -56,8 +64,8 @@ def test_mttr_minutes_excludes_negative_and_unresolved(durations):
     assert (q["negative_mttr"], q["unresolved"], q["incidents_in_scope"], q["canceled_excluded"]) == (1, 2, 6, 1)
 
 
-def test_mttm_minutes_falls_back_to_resolution(durations):
-    r = compute_kpis(durations, as_of=AS_OF)
+def test_mttm_minutes_falls_back_to_resolution(result):
+    r = result
     row = overall(r, "acme", "mttm_minutes")
     # I1 mitigated after 60, I2 and I3 fall back to resolved (60, 90); I4 negative
     assert (row["value"], row["median"], row["n"]) == (70.0, 60.0, 3)
@@ -65,8 +73,8 @@ def test_mttm_minutes_falls_back_to_resolution(durations):
     assert dq(r, "acme")["negative_mttm"] == 1
 
 
-def test_negative_durations_are_null_in_the_incident_frame_and_flagged(durations):
-    inc = compute_kpis(durations, as_of=AS_OF).incidents.set_index("incident_id")
+def test_negative_durations_are_null_in_the_incident_frame_and_flagged(result):
+    inc = result.incidents.set_index("incident_id")
     assert math.isnan(inc.at["I4", "mtta_minutes"]) and math.isnan(inc.at["I4", "mttr_minutes"])
     assert inc.at["I4", "quality_flags"] == "negative_mtta,negative_mttr,negative_mttm,negative_update_window"
     assert inc.at["I1", "quality_flags"] == ""
@@ -74,8 +82,8 @@ def test_negative_durations_are_null_in_the_incident_frame_and_flagged(durations
     assert (inc.at["I5", "week_opened"], inc.at["I1", "week_resolved"]) == (3, 1)
 
 
-def test_week_with_no_incident_has_n_0_and_null_value(durations):
-    r = compute_kpis(durations, as_of=AS_OF)
+def test_week_with_no_incident_has_n_0_and_null_value(result):
+    r = result
     w = weekly(r, "acme", "mtta_minutes")
     assert list(w.index) == [1, 2, 3]
     assert (w.at[1, "value"], w.at[1, "n"]) == (20.0, 2)
@@ -86,8 +94,8 @@ def test_week_with_no_incident_has_n_0_and_null_value(durations):
     assert set(r.weekly.groupby("kpi")["week"].max()) == {3}
 
 
-def test_reopen_rate_pct_counts_resolved_incidents_reopened(durations):
-    row = overall(compute_kpis(durations, as_of=AS_OF), "acme", "reopen_rate_pct")
+def test_reopen_rate_pct_counts_resolved_incidents_reopened(result):
+    row = overall(result, "acme", "reopen_rate_pct")
     # resolved: I1, I2 (reopened twice), I3, I4 -> 1 of 4
     assert (row["value"], row["n"]) == (25.0, 4)
     assert math.isnan(row["mean"]) and math.isnan(row["p90"])

@@ -181,8 +181,13 @@ def governance_store():
 GOV_AS_OF = datetime(2026, 1, 12, 12, 0)
 
 
-def test_closure_gate_pct_needs_all_three_pieces_of_evidence(governance_store):
-    r = compute_kpis(governance_store, as_of=GOV_AS_OF)
+@pytest.fixture(scope="module")
+def governance(governance_store):
+    return compute_kpis(governance_store, as_of=GOV_AS_OF)
+
+
+def test_closure_gate_pct_needs_all_three_pieces_of_evidence(governance_store, governance):
+    r = governance
     row = overall(r, "gov", "closure_gate_pct")
     # closed majors G1 (complete), G2 (blank residual risk), G3 (no evidence); G5 is a P3
     assert (row["value"], row["n"]) == (pytest.approx(100 / 3), 3)
@@ -191,8 +196,8 @@ def test_closure_gate_pct_needs_all_three_pieces_of_evidence(governance_store):
     assert pd.isna(inc.at["G4", "closure_gate_ok"])
 
 
-def test_pir_on_time_pct_window_and_pending(governance_store):
-    r = compute_kpis(governance_store, as_of=GOV_AS_OF)
+def test_pir_on_time_pct_window_and_pending(governance_store, governance):
+    r = governance
     row = overall(r, "gov", "pir_on_time_pct")
     # G1 on time, G2 late, G3 none and its window (to 12 Jan 12:00) has closed; G4's is still open
     assert (row["value"], row["n"]) == (pytest.approx(100 / 3), 3)
@@ -202,16 +207,16 @@ def test_pir_on_time_pct_window_and_pending(governance_store):
     assert (row["value"], row["n"]) == (100.0, 2)  # G3's and G4's windows are still open
 
 
-def test_action_on_time_pct_due_in_the_past(governance_store):
-    r = compute_kpis(governance_store, as_of=GOV_AS_OF)
+def test_action_on_time_pct_due_in_the_past(governance_store, governance):
+    r = governance
     row = overall(r, "gov", "action_on_time_pct")
     assert (row["value"], row["n"]) == (pytest.approx(100 / 3), 3)
     q = dq(r, "gov")
     assert (q["actions_not_yet_due"], q["actions_without_due_date"]) == (1, 1)
 
 
-def test_governance_kpis_without_records_are_null_with_a_note(governance_store):
-    r = compute_kpis(governance_store, as_of=GOV_AS_OF)
+def test_governance_kpis_without_records_are_null_with_a_note(governance_store, governance):
+    r = governance
     for kpi in ("closure_gate_pct", "pir_on_time_pct", "action_on_time_pct"):
         row = overall(r, "bare", kpi)
         assert math.isnan(row["value"]) and row["n"] == 0

@@ -13,7 +13,21 @@ SELECT c.tenant,
        EXISTS (SELECT 1 FROM changes x WHERE x.tenant = c.tenant) AS has_changes
 FROM kpi_cfg c;
 
-CREATE OR REPLACE TEMP TABLE kpi_fact AS
+-- Per selected incident, the facts keyed by its id (several small statements: one query with
+-- every join costs more to plan than to run on small stores).
+CREATE OR REPLACE TEMP TABLE kpi_links AS
+WITH met AS (
+    SELECT iid, count(*) AS updates_met FROM kpi_update_hits GROUP BY iid
+)
+SELECT p.iid, d.m, mt.updates_met, rp.is_repeat, rp.repeat_of, ch.window_change
+FROM kpi_pop p
+LEFT JOIN kpi_due d USING (iid)
+LEFT JOIN met mt USING (iid)
+LEFT JOIN kpi_repeat rp USING (iid)
+LEFT JOIN kpi_inc_change ch USING (iid)
+WHERE p.selected;
+
+CREATE OR REPLACE TEMP TABLE kpi_records AS
 WITH pir AS (
     SELECT x.tenant, x.incident_id, min(x.completed_at) AS pir_completed_at
     FROM pirs x JOIN kpi_cfg USING (tenant)
@@ -24,56 +38,53 @@ WITH pir AS (
                    AND coalesce(trim(x.residual_risk), '') <> '') AS ok
     FROM closure_evidence x JOIN kpi_cfg USING (tenant)
     GROUP BY ALL
-), met AS (
-    SELECT iid, count(*) AS updates_met FROM kpi_update_hits GROUP BY iid
 )
-SELECT p.iid, p.tenant, p.incident_id, p.title, p.priority, p.service, p.ci, p.assignment_group,
-       p.is_major, p.opened_at, p.acknowledged_at, p.declared_at, p.mitigated_at, p.resolved_at,
-       p.closed_at, p.tz, p.exclude_on_hold, p.business_hours,
-       kpi_minutes(p.opened_at, p.acknowledged_at) AS mtta_raw,
-       kpi_minutes(p.opened_at, p.resolved_at) AS mttr_raw,
-       kpi_minutes(p.opened_at, p.mitigated_at) AS mttm_raw,
-       coalesce(d.m, 0) AS updates_due,
-       CASE WHEN d.m > 0 THEN coalesce(mt.updates_met, 0) ELSE 0 END AS updates_met,
-       p.resolved_at < p.declared_at AS negative_update_window,
-       coalesce(rp.is_repeat, false) AS is_repeat, rp.repeat_of,
-       p.caused_by_change IS NOT NULL OR ch.window_change IS NOT NULL AS change_related,
-       coalesce(p.caused_by_change, ch.window_change) AS linked_change,
-       p.reopen_count > 0 AS reopened,
-       CASE WHEN g.has_closure AND p.is_major AND p.closed_at IS NOT NULL
-            THEN coalesce(cl.ok, false) END AS closure_gate_ok,
-       pr.pir_completed_at,
-       p.resolved_at + to_microseconds(p.pir_window_us) AS pir_due_at,
-       CASE WHEN g.has_pirs AND p.is_major AND p.resolved_at IS NOT NULL THEN
-            CASE WHEN pr.pir_completed_at <= p.resolved_at + to_microseconds(p.pir_window_us) THEN true
-                 WHEN p.resolved_at + to_microseconds(p.pir_window_us) <= r.as_of THEN false
-            END END AS pir_on_time,
-       g.has_pirs AND p.is_major AND p.resolved_at IS NOT NULL
-           AND coalesce(pr.pir_completed_at > p.resolved_at + to_microseconds(p.pir_window_us), true)
-           AND p.resolved_at + to_microseconds(p.pir_window_us) > r.as_of AS pir_pending,
-       h.hold_ack_us, h.hold_res_us, h.hold_mit_us,
-       b.mtta_bh, b.mttr_bh, b.mttm_bh,
-       r.as_of
+SELECT p.iid, pr.pir_completed_at, cl.ok AS closure_ok, h.hold_ack_us, h.hold_res_us, h.hold_mit_us,
+       b.mtta_bh, b.mttr_bh, b.mttm_bh
 FROM kpi_pop p
-JOIN kpi_gov g USING (tenant)
-CROSS JOIN kpi_run r
-LEFT JOIN kpi_due d USING (iid)
-LEFT JOIN met mt USING (iid)
-LEFT JOIN kpi_repeat rp USING (iid)
-LEFT JOIN kpi_inc_change ch USING (iid)
 LEFT JOIN pir pr ON pr.tenant = p.tenant AND pr.incident_id = p.incident_id
 LEFT JOIN clo cl ON cl.tenant = p.tenant AND cl.incident_id = p.incident_id
 LEFT JOIN kpi_hold h USING (iid)
 LEFT JOIN kpi_business b USING (iid)
 WHERE p.selected;
 
--- Local days of the bucket timestamps, in the tenant's and the portfolio's timezone. A
--- separate statement: one query with every join above costs more to plan than to run.
-CREATE OR REPLACE TEMP TABLE kpi_inc AS
-SELECT f.* EXCLUDE (as_of),
-       CASE WHEN mtta_raw >= 0 THEN mtta_raw END AS mtta_minutes,
-       CASE WHEN mttr_raw >= 0 THEN mttr_raw END AS mttr_minutes,
-       CASE WHEN mttm_raw >= 0 THEN mttm_raw END AS mttm_minutes,
+CREATE OR REPLACE TEMP TABLE kpi_fact AS
+SELECT p.iid, p.tenant, p.incident_id, p.title, p.priority, p.service, p.ci, p.assignment_group,
+       p.is_major, p.opened_at, p.acknowledged_at, p.declared_at, p.mitigated_at, p.resolved_at,
+       p.closed_at, p.tz, p.exclude_on_hold, p.business_hours,
+       kpi_minutes(p.opened_at, p.acknowledged_at) AS mtta_raw,
+       kpi_minutes(p.opened_at, p.resolved_at) AS mttr_raw,
+       kpi_minutes(p.opened_at, p.mitigated_at) AS mttm_raw,
+       coalesce(l.m, 0) AS updates_due,
+       CASE WHEN l.m > 0 THEN coalesce(l.updates_met, 0) ELSE 0 END AS updates_met,
+       p.resolved_at < p.declared_at AS negative_update_window,
+       coalesce(l.is_repeat, false) AS is_repeat, l.repeat_of,
+       p.caused_by_change IS NOT NULL OR l.window_change IS NOT NULL AS change_related,
+       coalesce(p.caused_by_change, l.window_change) AS linked_change,
+       p.reopen_count > 0 AS reopened,
+       CASE WHEN g.has_closure AND p.is_major AND p.closed_at IS NOT NULL
+            THEN coalesce(x.closure_ok, false) END AS closure_gate_ok,
+       x.pir_completed_at,
+       p.resolved_at + to_microseconds(p.pir_window_us) AS pir_due_at,
+       CASE WHEN g.has_pirs AND p.is_major AND p.resolved_at IS NOT NULL THEN
+            CASE WHEN x.pir_completed_at <= p.resolved_at + to_microseconds(p.pir_window_us) THEN true
+                 WHEN p.resolved_at + to_microseconds(p.pir_window_us) <= r.as_of THEN false
+            END END AS pir_on_time,
+       g.has_pirs AND p.is_major AND p.resolved_at IS NOT NULL
+           AND coalesce(x.pir_completed_at > p.resolved_at + to_microseconds(p.pir_window_us), true)
+           AND p.resolved_at + to_microseconds(p.pir_window_us) > r.as_of AS pir_pending,
+       x.hold_ack_us, x.hold_res_us, x.hold_mit_us, x.mtta_bh, x.mttr_bh, x.mttm_bh,
+       r.as_of
+FROM kpi_pop p
+JOIN kpi_gov g USING (tenant)
+CROSS JOIN kpi_run r
+JOIN kpi_links l USING (iid)
+JOIN kpi_records x USING (iid);
+
+-- Local days of the bucket timestamps, in the tenant's timezone (*_t) and in the portfolio's
+-- (*_a): four equi-joins with kpi_tzday each.
+CREATE OR REPLACE TEMP TABLE kpi_days_t AS
+SELECT f.iid,
        CASE WHEN f.opened_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
             THEN kpi_lday(epoch_us(f.opened_at), zo.off0, zo.sw, zo.off1) END AS opened_t,
        CASE WHEN f.resolved_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
@@ -81,26 +92,39 @@ SELECT f.* EXCLUDE (as_of),
        CASE WHEN f.mitigated_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
             THEN kpi_lday(epoch_us(f.mitigated_at), zm.off0, zm.sw, zm.off1) END AS mitigated_t,
        CASE WHEN f.closed_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
-            THEN kpi_lday(epoch_us(f.closed_at), zc.off0, zc.sw, zc.off1) END AS closed_t,
-       CASE WHEN f.opened_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
-            THEN kpi_lday(epoch_us(f.opened_at), ao.off0, ao.sw, ao.off1) END AS opened_a,
-       CASE WHEN f.resolved_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
-            THEN kpi_lday(epoch_us(f.resolved_at), ar.off0, ar.sw, ar.off1) END AS resolved_a,
-       CASE WHEN f.mitigated_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
-            THEN kpi_lday(epoch_us(f.mitigated_at), am.off0, am.sw, am.off1) END AS mitigated_a,
-       CASE WHEN f.closed_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
-            THEN kpi_lday(epoch_us(f.closed_at), ac.off0, ac.sw, ac.off1) END AS closed_a
+            THEN kpi_lday(epoch_us(f.closed_at), zc.off0, zc.sw, zc.off1) END AS closed_t
 FROM kpi_fact f
-CROSS JOIN kpi_run r
 LEFT JOIN kpi_tzday zo ON zo.tz = f.tz AND zo.uday = CAST(fdiv(epoch_us(f.opened_at), 86400000000) AS INTEGER)
 LEFT JOIN kpi_tzday zr ON zr.tz = f.tz AND zr.uday = CAST(fdiv(epoch_us(f.resolved_at), 86400000000) AS INTEGER)
 LEFT JOIN kpi_tzday zm ON zm.tz = f.tz AND zm.uday = CAST(fdiv(epoch_us(f.mitigated_at), 86400000000) AS INTEGER)
-LEFT JOIN kpi_tzday zc ON zc.tz = f.tz AND zc.uday = CAST(fdiv(epoch_us(f.closed_at), 86400000000) AS INTEGER)
-LEFT JOIN kpi_tzday ao ON ao.tz = r.pf_tz AND ao.uday = CAST(fdiv(epoch_us(f.opened_at), 86400000000) AS INTEGER)
-LEFT JOIN kpi_tzday ar ON ar.tz = r.pf_tz AND ar.uday = CAST(fdiv(epoch_us(f.resolved_at), 86400000000) AS INTEGER)
-LEFT JOIN kpi_tzday am ON am.tz = r.pf_tz AND am.uday = CAST(fdiv(epoch_us(f.mitigated_at), 86400000000) AS INTEGER)
-LEFT JOIN kpi_tzday ac ON ac.tz = r.pf_tz AND ac.uday = CAST(fdiv(epoch_us(f.closed_at), 86400000000) AS INTEGER);
+LEFT JOIN kpi_tzday zc ON zc.tz = f.tz AND zc.uday = CAST(fdiv(epoch_us(f.closed_at), 86400000000) AS INTEGER);
 
+CREATE OR REPLACE TEMP TABLE kpi_days_a AS
+WITH z AS (SELECT t.* FROM kpi_tzday t JOIN kpi_run r ON t.tz = r.pf_tz)
+SELECT f.iid,
+       CASE WHEN f.opened_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
+            THEN kpi_lday(epoch_us(f.opened_at), zo.off0, zo.sw, zo.off1) END AS opened_a,
+       CASE WHEN f.resolved_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
+            THEN kpi_lday(epoch_us(f.resolved_at), zr.off0, zr.sw, zr.off1) END AS resolved_a,
+       CASE WHEN f.mitigated_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
+            THEN kpi_lday(epoch_us(f.mitigated_at), zm.off0, zm.sw, zm.off1) END AS mitigated_a,
+       CASE WHEN f.closed_at BETWEEN TIMESTAMP '2000-01-01' AND f.as_of
+            THEN kpi_lday(epoch_us(f.closed_at), zc.off0, zc.sw, zc.off1) END AS closed_a
+FROM kpi_fact f
+LEFT JOIN z zo ON zo.uday = CAST(fdiv(epoch_us(f.opened_at), 86400000000) AS INTEGER)
+LEFT JOIN z zr ON zr.uday = CAST(fdiv(epoch_us(f.resolved_at), 86400000000) AS INTEGER)
+LEFT JOIN z zm ON zm.uday = CAST(fdiv(epoch_us(f.mitigated_at), 86400000000) AS INTEGER)
+LEFT JOIN z zc ON zc.uday = CAST(fdiv(epoch_us(f.closed_at), 86400000000) AS INTEGER);
+
+CREATE OR REPLACE TEMP TABLE kpi_inc AS
+SELECT f.* EXCLUDE (as_of),
+       CASE WHEN mtta_raw >= 0 THEN mtta_raw END AS mtta_minutes,
+       CASE WHEN mttr_raw >= 0 THEN mttr_raw END AS mttr_minutes,
+       CASE WHEN mttm_raw >= 0 THEN mttm_raw END AS mttm_minutes,
+       t.* EXCLUDE (iid), a.* EXCLUDE (iid)
+FROM kpi_fact f
+JOIN kpi_days_t t USING (iid)
+JOIN kpi_days_a a USING (iid);
 
 -- Changes (change failure rate) and actions (action on-time) with their local days. Actions
 -- due after as_of are not yet assessable and are left out (counted in data quality). An action
