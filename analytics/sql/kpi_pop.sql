@@ -9,9 +9,8 @@
 -- selected incidents are reported. The drill-down (only_incident) takes
 -- exactly one incident whatever its scope. Keys are compared as stored (ingest trims them);
 -- an empty string is no key.
-CREATE OR REPLACE TEMP TABLE kpi_pop AS
+CREATE OR REPLACE TEMP TABLE kpi_pop_rows AS
 SELECT
-    CAST(row_number() OVER () AS BIGINT) AS iid,
     i.tenant, i.incident_id, i.title, i.priority, i.service, i.ci, i.assignment_group,
     i.opened_at, i.acknowledged_at, i.declared_at, i.mitigated_at, i.resolved_at, i.closed_at,
     nullif(i.caused_by_change, '') AS caused_by_change,
@@ -34,3 +33,7 @@ CROSS JOIN kpi_run r
 WHERE CASE WHEN r.only_incident IS NOT NULL THEN i.incident_id = r.only_incident
            ELSE c.scope = 'all' OR coalesce(i.is_major, list_contains(c.major_priorities, i.priority), false)
       END;
+
+-- The integer id every later stage joins on: the row's position in kpi_pop_rows (a window
+-- row_number() would serialise the whole scan on one thread).
+CREATE OR REPLACE TEMP VIEW kpi_pop AS SELECT rowid AS iid, * FROM kpi_pop_rows;
