@@ -33,6 +33,14 @@ def display_tenant(tenant: str) -> str:
     return "All tenants (portfolio)" if tenant == "ALL" else tenant
 
 
+def as_of(ctx: ExportContext) -> object | None:
+    """The engine's "now" when it differs from the generation time (a back-dated computation), else None."""
+    value = (ctx.result.settings or {}).get("as_of")
+    if value is None or pd.isna(value) or pd.Timestamp(value) == pd.Timestamp(ctx.generated_at):
+        return None
+    return value
+
+
 def whose(tenant: str) -> str:
     """``"this client's"``, or ``"the portfolio's"`` for ``ALL`` (for running text)."""
     return "the portfolio's" if tenant == "ALL" else "this client's"

@@ -42,7 +42,7 @@ from exporters._pdf import (
 )
 from exporters.context import ExportContext
 from exporters.evidence import control_evidence, findings_text, rejected_rows_text, status_text
-from exporters.kpi_table import checkpoint_rows, checkpoint_table, display_tenant, whose
+from exporters.kpi_table import as_of, checkpoint_rows, checkpoint_table, display_tenant, whose
 
 TITLE = "Proof brief"
 
@@ -63,7 +63,9 @@ def _title(ctx: ExportContext, st: Styles) -> list:
     fonts = st.fonts
     last = _last_week(ctx)
     scope = "major incidents" if ctx.result.scope == "major" else "all incidents"
-    meta = (f"Generated {_when(ctx.generated_at)} · scope: {scope} · data to programme week "
+    back_dated = as_of(ctx)
+    when = _when(ctx.generated_at) + (f" · figures as of {_when(back_dated)}" if back_dated is not None else "")
+    meta = (f"Generated {when} · scope: {scope} · data to programme week "
             f"{last if last is not None else EMPTY} · reporting timezone "
             f"{ctx.settings.get('timezone', 'UTC')}")
     white = colors.white

@@ -22,7 +22,7 @@ from exporters import _docx as w
 from exporters import content as c
 from exporters.context import ExportContext
 from exporters.evidence import control_evidence
-from exporters.kpi_table import checkpoint_table, display_tenant, whose
+from exporters.kpi_table import as_of, checkpoint_table, display_tenant, whose
 
 TITLE = "Implementation runbook"
 
@@ -66,6 +66,7 @@ def _title_page(doc, ctx: ExportContext) -> None:
     facts = [
         ("Prepared for", display_tenant(ctx.tenant)),
         ("Generated", format_when(ctx.generated_at)),
+        *([("Figures as of", format_when(as_of(ctx)))] if as_of(ctx) is not None else []),
         ("Data up to", f"programme week {int(weeks)}" if weeks is not None and pd.notna(weeks) else EMPTY),
         ("Scope", "major incidents" if ctx.result.scope == "major" else "all incidents"),
         ("Reporting timezone", str(ctx.settings.get("timezone", "UTC"))),

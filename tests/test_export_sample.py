@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import subprocess
 import zipfile
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,8 @@ engine = pytest.importorskip("analytics.kpis.engine")
 sample = pytest.importorskip("analytics.sample")
 ingest = pytest.importorskip("analytics.ingest")
 
+START = datetime(2026, 1, 5)
+WEEKS = 9
 TARGETED = ("mtta_minutes", "mttr_minutes", "update_compliance_pct", "repeat_rate_pct")
 NAMES = {"week4": "Week 4", "week8": "Week 8", "week13": "Week 13", "latest": "Latest"}
 
@@ -50,7 +53,8 @@ def _available() -> list[str]:
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     root = tmp_path_factory.mktemp("sample")
-    sample.generate_sample(root / "exports", tenants=2, weeks=9, incidents_per_week=6)
+    sample.generate_sample(root / "exports", tenants=2, weeks=WEEKS, incidents_per_week=6,
+                           start=START.date().isoformat())
     files = sorted((root / "exports" / "servicenow").glob("*.csv"))
     if "governance" in ingest.registered_sources():  # the governance source may land later
         files += sorted((root / "exports" / "governance").glob("*.csv"))
@@ -58,7 +62,9 @@ def exported(tmp_path_factory):
     ingest.ingest_files(store, files)
     tenants = store.tenants()
     tenant = tenants[0]
-    result = engine.compute_kpis(store, tenant=tenant, config=root / "exports" / "mikpi.toml")
+    # Exported as at the end of the programme: figures and previews do not depend on today's date.
+    result = engine.compute_kpis(store, tenant=tenant, config=root / "exports" / "mikpi.toml",
+                                 as_of=START + timedelta(weeks=WEEKS))
     paths = export_artefacts(store, result, tenant, root / "out", only=_available())
     runs = details.ingest_runs(store, tenant)
     store.close()
@@ -84,6 +90,9 @@ def test_every_implemented_artefact_is_written(exported):
 
 def test_runbook_kpi_table_equals_the_engine(exported):
     doc = Document(str(exported["paths"]["docx"]))
+    facts = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
+    assert facts["Figures as of"] == "09 Mar 2026 00:00 UTC"
+    assert facts["Data up to"] == "programme week 9"
     table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["KPI", "Baseline", "Latest"])
     rows = {row.cells[0].text: row for row in table.rows[1:]}
     latest = _latest(exported["result"], exported["tenant"])
