@@ -149,6 +149,12 @@ def _prepare(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], sc
         rows.append(cfg_row(t, s))
     cur.executemany("INSERT INTO kpi_cfg VALUES (" + ", ".join("?" * 16) + ")", rows)
     cur.execute("INSERT INTO kpi_run VALUES (" + ", ".join("?" * 12) + ")", list(run))
+    # The config loader checks names against Python's zoneinfo; DuckDB's ICU must know them too.
+    unknown = cur.execute(
+        "SELECT DISTINCT tz FROM (SELECT tz FROM kpi_cfg UNION ALL SELECT pf_tz FROM kpi_run) "
+        "WHERE tz NOT IN (SELECT name FROM pg_timezone_names())").fetchall()
+    if unknown:
+        raise MikpiError(f"timezone {unknown[0][0]!r} is not known to DuckDB's ICU time zone data")
 
 
 def _frames(cur: duckdb.DuckDBPyConnection, views: list[View], starts: dict, cfg: Config,
