@@ -7,7 +7,7 @@ precision.
 
 from __future__ import annotations
 
-import math
+import pandas as pd
 
 from analytics.catalog import DURATION_KPIS, LOWER_IS_BETTER
 
@@ -68,8 +68,9 @@ STATUS_COLOURS: dict[str, str] = {
 EMPTY = "—"
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _missing(value: object) -> bool:
+    # The engine's nullable columns hand over pd.NA as well as None and NaN.
+    return value is None or bool(pd.isna(value))
 
 
 def format_minutes(minutes: float | None) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from analytics.formatting import (
@@ -27,6 +28,7 @@ from analytics.formatting import (
         (-5, "-5 min"),
         (None, "—"),
         (math.nan, "—"),
+        (pd.NA, "—"),
     ],
 )
 def test_format_minutes(minutes, text):
