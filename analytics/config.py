@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from analytics.catalog import KPIS
 from analytics.errors import ConfigError
 
 DEFAULT_CONFIG = "mikpi.toml"
@@ -65,9 +66,6 @@ DAY_NAMES = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 
 
 def target_kpis() -> tuple[str, ...]:
     """KPI keys a ``[targets.<kpi>]`` table may name: every KPI and every duration variant."""
-    # Imported here: analytics.kpis imports this module, so a top-level import would be circular.
-    from analytics.kpis.result import KPIS
-
     variants = tuple(k + s for k in KPIS if k.endswith("_minutes") for s in VARIANT_SUFFIXES)
     return KPIS + variants
 
