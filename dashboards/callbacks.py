@@ -13,7 +13,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +21,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from analytics import details
+from analytics.errors import MikpiError
 from analytics.formatting import STATUS_COLOURS, format_minutes
 from analytics.kpis.result import KpiResult
 from dashboards import figures, tables
@@ -81,26 +82,43 @@ def render_trends(result: KpiResult, tenant: str, kpis: Sequence[str]) -> list:
                       config=GRAPH_CONFIG, style={"height": "380px"}) for k in kpis]
 
 
+def columns_for(cols: Sequence[tables.Col], tenant: str) -> tuple[tables.Col, ...]:
+    """The portfolio's record tables say whose record each row is."""
+    return tuple(cols) if tenant != figures.PORTFOLIO else (tables.Col("tenant", "Tenant"), *cols)
+
+
 def render_slowest(result: KpiResult, tenant: str) -> html.Div:
     slow = tables.slowest_incidents(result, tenant)
+    cols = columns_for(tables.SLOWEST_COLS, tenant)
     if slow.empty:
-        return tables.html_table(slow, tables.SLOWEST_COLS, empty="No resolved incidents in this selection.")
-    cols = tables.SLOWEST_COLS if tenant != figures.PORTFOLIO else (
-        tables.Col("tenant", "Tenant"), *tables.SLOWEST_COLS)
+        return tables.html_table(slow, cols, empty="No resolved incidents in this selection.")
     return tables.html_table(slow, cols, table_id="slowest-table", row_ids=tables.row_ids(slow))
+
+
+def render_changes(result: KpiResult, tenant: str, changes: pd.DataFrame) -> html.Div:
+    related = tables.change_related_incidents(result, tenant, changes)
+    return tables.html_table(related, columns_for(tables.CHANGE_COLS, tenant), empty="No change-related incidents.")
 
 
 def render_follow_through(result: KpiResult, tenant: str, actions: pd.DataFrame,
                           closure: pd.DataFrame) -> tuple:
-    counts = tables.action_status_counts(actions)
-    summary = tables.count_badges(counts, ACTION_COLOURS)
+    if actions.empty:
+        summary = html.P("No PIR or mitigation actions were loaded for this tenant.", className="empty-note")
+    else:
+        summary = tables.count_badges(tables.action_status_counts(actions), ACTION_COLOURS)
     overdue = tables.overdue_actions(actions)
+    pir_note = ("Every PIR in this selection was completed on time."
+                if tables.governance_loaded(result, tenant, "pir_on_time")
+                else "No PIR records were loaded for this selection.")
+    gate_note = ("No closure-gate evidence gaps."
+                 if tables.governance_loaded(result, tenant, "closure_gate_ok")
+                 else "No closure evidence was loaded for this selection.")
     return (summary, figures.build_overdue_by_owner(actions),
-            tables.html_table(overdue, tables.ACTION_COLS, empty="No overdue actions."),
-            tables.html_table(tables.late_pirs(result, tenant), tables.PIR_COLS,
-                              empty="Every PIR in this selection was completed on time."),
-            tables.html_table(tables.closure_gaps(result, tenant, closure), tables.CLOSURE_COLS,
-                              empty="No closure-gate evidence gaps."))
+            tables.html_table(overdue, columns_for(tables.ACTION_COLS, tenant), empty="No overdue actions."),
+            tables.html_table(tables.late_pirs(result, tenant), columns_for(tables.PIR_COLS, tenant),
+                              empty=pir_note),
+            tables.html_table(tables.closure_gaps(result, tenant, closure),
+                              columns_for(tables.CLOSURE_COLS, tenant), empty=gate_note))
 
 
 def render_data_quality(result: KpiResult, tenant: str, runs: pd.DataFrame, rejects: pd.DataFrame) -> tuple:
@@ -135,11 +153,15 @@ def render_drilldown(incident: pd.Series, timeline: pd.DataFrame, slots: pd.Data
 
 
 def status_banner(source: ResultSource) -> list:
-    if source.busy_since is None:
-        return []
-    return [html.Div(f"The store is being updated by another process (since "
-                     f"{source.busy_since:%H:%M:%S}); showing the last committed data. New data appears "
-                     "when the write finishes.", className="banner")]
+    """Why the page may not show the newest data: a writer holds the store, or the engine refused."""
+    notes = []
+    if source.busy_since is not None:
+        notes.append(html.Div(f"The store is being updated by another process (since "
+                              f"{source.busy_since:%H:%M:%S}); showing the last committed data. New data "
+                              "appears when the write finishes.", className="banner"))
+    if source.last_error:
+        notes.append(html.Div(f"Cannot compute the KPIs: {source.last_error}", className="banner"))
+    return notes
 
 
 # -- wiring --------------------------------------------------------------------------------
@@ -150,7 +172,8 @@ class _Views:
     def __init__(self, source: ResultSource, default_scope: str | None) -> None:
         self.source = source
         self.default_scope = default_scope
-        self._memo: dict[tuple, tuple[KpiResult, KpiResult]] = {}
+        self._memo: dict[tuple, tuple[tuple, object]] = {}
+        self._generation = source.generation
 
     def _scope(self, scope: str | None) -> str | None:
         """The configured scope is passed as ``None`` so it shares a cache entry with the exports' call."""
@@ -164,17 +187,37 @@ class _Views:
         base = self.base(scope)
         query = filters_query(base, tenant, weeks, self._scope(scope), priority, service)
         result, _ = self.source.result(query)
-        key = (id(result), tenant)
+        return self.memo("restrict", (result,), (tenant,), lambda: restrict(result, tenant))
+
+    def memo(self, name: str, inputs: tuple, extra: tuple, make):
+        """``make()`` once per ``name``, input objects (by identity) and ``extra`` values.
+
+        Results and listings are replaced, never mutated, when the store changes, so
+        identity is a safe key: flipping back to a tenant re-sends what was built.
+        """
+        if self._generation != self.source.generation or len(self._memo) > 96:
+            # the source evicted results: drop what was built from them, so memory stays bounded
+            self._memo.clear()
+            self._generation = self.source.generation
+        key = (name, *map(id, inputs), *extra)
         hit = self._memo.get(key)
-        if hit is None or hit[0] is not result:
-            if len(self._memo) > 32:
-                self._memo.clear()
-            hit = self._memo[key] = (result, restrict(result, tenant))
+        if hit is None or any(a is not b for a, b in zip(hit[0], inputs)):
+            hit = self._memo[key] = (inputs, make())
         return hit[1]
 
-    def listing(self, name: str, tenant: str, **kwargs: object) -> pd.DataFrame:
-        fn = getattr(details, name)
-        return self.source.listing(name, tenant, lambda store: fn(store, tenant, **kwargs))[0]
+    def listings(self, tenant: str, as_of: datetime) -> dict[str, pd.DataFrame]:
+        """Every detail listing the page shows for ``tenant``, read in one visit to the store.
+
+        Opening the file costs more than the small queries, so the sections share one read,
+        cached per store version like the results.
+        """
+        def read(store) -> dict[str, pd.DataFrame]:
+            return {"changes": details.changes(store, tenant),
+                    "actions": details.action_tracker(store, tenant, as_of),
+                    "closure": details.closure_evidence(store, tenant),
+                    "runs": details.ingest_runs(store, tenant),
+                    "rejects": details.reject_reasons(store, tenant)}
+        return self.source.listing(("page", as_of), tenant, read)[0]
 
 
 FILTERS = [Input("tenant", "value"), Input("weeks", "value"), Input("scope", "value"),
@@ -187,10 +230,14 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     views = _Views(source, default_scope)
 
     def busy_guard(fn):
+        """A locked store keeps what is shown; bad input (unknown tenant, bad config) says so in the banner."""
         def wrapped(*args):
             try:
                 return fn(*args)
             except StoreBusy:
+                raise PreventUpdate from None
+            except MikpiError as exc:
+                source.last_error = str(exc)
                 raise PreventUpdate from None
         wrapped.__name__ = fn.__name__
         return wrapped
@@ -215,31 +262,39 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @app.callback(Output("cards", "children"), Output("as-of", "children"), *FILTERS)
     @busy_guard
     def on_cards(tenant, weeks, scope, priority, service, _version):
-        view = views.get(tenant, weeks, scope, priority, service)
+        try:
+            view = views.get(tenant, weeks, scope, priority, service)
+        except MikpiError as exc:  # the headline says why nothing else can be shown
+            source.last_error = str(exc)
+            return [html.Div(f"Cannot compute the KPIs: {exc}", className="banner")], no_update
+        source.last_error = None
         as_of = f"{'Portfolio' if tenant == 'ALL' else tenant} · computed {view.generated_at:%d %b %Y %H:%M} UTC"
-        return render_cards(view, tenant), as_of
+        return views.memo("cards", (view,), (tenant,), lambda: render_cards(view, tenant)), as_of
 
     @app.callback(Output("trends", "children"), Input("trend-kpis", "value"), *FILTERS)
     @busy_guard
     def on_trends(kpis, tenant, weeks, scope, priority, service, _version):
-        return render_trends(views.get(tenant, weeks, scope, priority, service), tenant, kpis or [])
+        view = views.get(tenant, weeks, scope, priority, service)
+        return views.memo("trends", (view,), (tenant, tuple(kpis or ())),
+                          lambda: render_trends(view, tenant, kpis or []))
 
     @app.callback(Output("mtta-dist", "figure"), Output("mttr-dist", "figure"), Output("slowest", "children"),
                   *FILTERS)
     @busy_guard
     def on_incidents(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        return (figures.build_duration_distribution(view, tenant, "mtta_minutes"),
-                figures.build_duration_distribution(view, tenant, "mttr_minutes"),
-                render_slowest(view, tenant))
+        return views.memo("incidents", (view,), (tenant,), lambda: (
+            figures.build_duration_distribution(view, tenant, "mtta_minutes"),
+            figures.build_duration_distribution(view, tenant, "mttr_minutes"),
+            render_slowest(view, tenant)))
 
     @app.callback(Output("repeats", "figure"), Output("changes", "children"), *FILTERS)
     @busy_guard
     def on_repeats(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        related = tables.change_related_incidents(view, tenant, views.listing("changes", tenant))
-        return (figures.build_repeats_by_service(view, tenant),
-                tables.html_table(related, tables.CHANGE_COLS, empty="No change-related incidents."))
+        changes = views.listings(tenant, view.generated_at)["changes"]
+        return views.memo("repeats", (view, changes), (tenant,), lambda: (
+            figures.build_repeats_by_service(view, tenant), render_changes(view, tenant, changes)))
 
     @app.callback(Output("actions-summary", "children"), Output("overdue-owner", "figure"),
                   Output("overdue-table", "children"), Output("pir-late", "children"),
@@ -247,16 +302,20 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_follow(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        actions = views.listing("action_tracker", tenant, as_of=view.generated_at)
-        return render_follow_through(view, tenant, actions, views.listing("closure_evidence", tenant))
+        lists = views.listings(tenant, view.generated_at)
+        actions, closure = lists["actions"], lists["closure"]
+        return views.memo("follow", (view, actions, closure), (tenant,),
+                          lambda: render_follow_through(view, tenant, actions, closure))
 
     @app.callback(Output("dq-checks", "children"), Output("rejects", "children"), Output("runs", "children"),
                   *FILTERS)
     @busy_guard
     def on_quality(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        return render_data_quality(view, tenant, views.listing("ingest_runs", tenant),
-                                   views.listing("reject_reasons", tenant))
+        lists = views.listings(tenant, view.generated_at)
+        runs, rejects = lists["runs"], lists["rejects"]
+        return views.memo("quality", (view, runs, rejects), (tenant,),
+                          lambda: render_data_quality(view, tenant, runs, rejects))
 
     @app.callback(Output("selected-incident", "data"),
                   Input({"type": "incident-row", "tenant": ALL, "incident": ALL}, "n_clicks"),
@@ -323,8 +382,11 @@ def _register_downloads(app: Dash, views: _Views) -> None:
         trigger = ctx.triggered_id
         if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
             raise PreventUpdate
-        try:  # the artefacts `mikpi export --tenant T` writes: configured scope, whole period
-            content, name = export_file(views.source, views.base(), tenant, trigger["key"])
+        try:  # exactly the call `mikpi export --tenant T` makes: that tenant, configured scope, whole period
+            result = views.source.result(Query(tenant=tenant))[0]
+            content, name = export_file(views.source, result, tenant, trigger["key"])
         except StoreBusy:
             return no_update, "Store busy (ingest running): try again in a moment."
+        except MikpiError as exc:
+            return no_update, f"Export failed: {exc}"
         return dcc.send_bytes(content, name), f"{name} ready"

@@ -26,6 +26,17 @@ from dashboards.figures import PORTFOLIO, status_colour
 
 
 @dataclass(frozen=True)
+class Chip:
+    """One named checkpoint (week 4 / 8 / 13) on a card: "are we on track for week 8?" at a glance."""
+
+    label: str        # "Wk 8"
+    improvement: str  # "+25.3 %"
+    status: str | None
+    colour: str
+    detail: str       # hover text: window value, expected improvement, status
+
+
+@dataclass(frozen=True)
 class Card:
     """Everything one card shows, as display text (what the browser test reads back)."""
 
@@ -42,6 +53,7 @@ class Card:
     colour: str
     sample: str
     has_target: bool
+    checkpoints: tuple[Chip, ...] = ()
 
 
 def tenant_settings(result: KpiResult, tenant: str) -> dict:
@@ -65,7 +77,26 @@ def _window_text(week: object, settings: dict) -> str:
     return f"Week {w} window (weeks {first}–{w})" if first < w else f"Week {w} window"
 
 
-def _card(kpi: str, cp: pd.Series | None, overall: pd.Series | None, settings: dict) -> Card:
+def _chips(kpi: str, named: pd.DataFrame | None) -> tuple[Chip, ...]:
+    """The week 4 / 8 / 13 checkpoints the engine reported for ``kpi``, in week order (at most three)."""
+    if named is None or named.empty:
+        return ()
+    rows = named[named["kpi"] == kpi].sort_values("week")
+    chips = []
+    for cp in rows.to_dict("records"):  # at most three checkpoints per KPI
+        status = cp["status"] if _present(cp["status"]) else None
+        chips.append(Chip(
+            label=f"Wk {int(cp['week'])}", improvement=format_improvement(cp["improvement_pct"]),
+            status=status, colour=status_colour(status),
+            detail=(f"Week {int(cp['week'])} window: {format_value(kpi, cp['value'])} (n = "
+                    f"{int(cp['n']) if _present(cp['n']) else 0}); improvement "
+                    f"{format_improvement(cp['improvement_pct'])}, expected "
+                    f"{format_improvement(cp['expected_pct'])}: {format_status(status)}")))
+    return tuple(chips)
+
+
+def _card(kpi: str, cp: pd.Series | None, overall: pd.Series | None, settings: dict,
+          named: pd.DataFrame | None = None) -> Card:
     if cp is None:
         n = overall["n"] if overall is not None else None
         return Card(kpi, kpi_label(kpi), format_value(kpi, overall["value"] if overall is not None else None),
@@ -89,13 +120,16 @@ def _card(kpi: str, cp: pd.Series | None, overall: pd.Series | None, settings: d
         improvement=format_improvement(cp["improvement_pct"]),
         interval=format_interval(cp["improvement_ci_low"], cp["improvement_ci_high"]),
         target=target, status=status, status_text=status_text, colour=status_colour(status),
-        sample=f"n = {n:,} · baseline n = {baseline_n:,}", has_target=has_target)
+        sample=f"n = {n:,} · baseline n = {baseline_n:,}", has_target=has_target,
+        checkpoints=_chips(kpi, named) if has_target else ())
 
 
 def headline_cards(result: KpiResult, tenant: str) -> list[Card]:
     """One card per KPI the engine reported, KPIs with a target first, in the contract's KPI order."""
     cps = result.checkpoints
     latest = cps[(cps["tenant"] == tenant) & (cps["checkpoint"] == "latest")] if not cps.empty else cps
+    named_cps = cps[(cps["tenant"] == tenant) & cps["checkpoint"].isin(("week4", "week8", "week13"))] \
+        if not cps.empty else None
     overall = result.overall[result.overall["tenant"] == tenant] if not result.overall.empty else result.overall
     by_kpi = latest.drop_duplicates("kpi").set_index("kpi") if not latest.empty else None
     by_overall = overall.drop_duplicates("kpi").set_index("kpi") if not overall.empty else None
@@ -107,7 +141,7 @@ def headline_cards(result: KpiResult, tenant: str) -> list[Card]:
     def row(frame: pd.DataFrame | None, kpi: str) -> pd.Series | None:
         return frame.loc[kpi] if frame is not None and kpi in frame.index else None
 
-    cards = [_card(k, row(by_kpi, k), row(by_overall, k), settings) for k in kpis]
+    cards = [_card(k, row(by_kpi, k), row(by_overall, k), settings, named_cps) for k in kpis]
     return sorted(cards, key=lambda c: not c.has_target)
 
 
@@ -130,6 +164,11 @@ def render_card(card: Card) -> html.Div:
     if card.has_target:
         lines += [html.Div(f"90 % interval {card.interval}", className="card-line muted card-interval"),
                   html.Div(card.target, className="card-line card-target")]
+    if card.checkpoints:
+        lines.append(html.Div([html.Span([html.Span(c.label, className="chip-week"), " ", c.improvement],
+                                         className="chip", title=c.detail,
+                                         style={"borderColor": c.colour, "color": c.colour})
+                               for c in card.checkpoints], className="chips"))
     lines.append(html.Div(card.sample, className="card-line muted card-sample"))
     return html.Div(
         lines,

@@ -13,6 +13,7 @@ numbers on a chart are the engine's, and every label goes through
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -112,7 +113,8 @@ def _style(fig: go.Figure, *, title: str, x_title: str, y_title: str, height: in
         font={"family": FONT, "size": 14, "color": INK},
         height=height,
         margin={"l": 70, "r": 20, "t": 56, "b": 40},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "font": {"size": 12}},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "font": {"size": 12},
+                "traceorder": "normal", "entrywidth": 0.5, "entrywidthmode": "fraction"},
         hoverlabel={"font": {"family": FONT, "size": 13}},
         xaxis={"title": {"text": x_title}},
         yaxis={"title": {"text": y_title}},
@@ -197,13 +199,14 @@ def build_kpi_trend(result: KpiResult, tenant: str, kpi: str) -> go.Figure:
             fig.add_trace(go.Scatter(
                 x=[first, last], y=[low, low], uid="target_min", mode="lines", showlegend=False,
                 name="Minimum target", line={"color": BAND_EDGE, "width": 1, "dash": "dot"},
-                hovertext=f"Minimum target{due_text}: {format_value(kpi, low)}", hoverinfo="text"))
+                hovertext=f"Minimum target ({format_improvement(ref['target_min_pct'])}){due_text}: "
+                          f"{format_value(kpi, low)}", hoverinfo="text"))
             fig.add_trace(go.Scatter(
                 x=[first, last], y=[high, high], uid="target_band", mode="lines", fill="tonexty",
                 fillcolor=BAND, line={"color": BAND_EDGE, "width": 1, "dash": "dot"},
-                name=f"Target band {format_improvement(ref['target_min_pct'])} to "
-                     f"{format_improvement(ref['target_stretch_pct'])}{due_text}",
-                hovertext=f"Stretch target{due_text}: {format_value(kpi, high)}", hoverinfo="text"))
+                name=f"Target band{due_text}",
+                hovertext=f"Stretch target ({format_improvement(ref['target_stretch_pct'])}){due_text}: "
+                          f"{format_value(kpi, high)}", hoverinfo="text"))
         _add_checkpoints(fig, kpi, cps)
     fig.update_xaxes(range=[first - 0.5, last + 0.5], dtick=1 if last <= 20 else None)
     fig.update_yaxes(rangemode="tozero", ticksuffix=" %" if unit == "%" else "")
@@ -265,7 +268,7 @@ def build_duration_distribution(result: KpiResult, tenant: str, kpi: str = "mttr
     top = (np.floor(upper / width) + 1) * width
     edges = np.arange(0.0, top + width, width)
     counts, _ = np.histogram(np.minimum(values, top), bins=edges)
-    labels = [f"{format_minutes(a)} – {format_minutes(b)}" for a, b in zip(edges[:-1], edges[1:])]
+    labels = [f"{format_minutes(a)} – {format_minutes(b)}" for a, b in pairwise(edges)]
     labels[-1] = f"≥ {format_minutes(edges[-2])}"
     fig.add_trace(go.Bar(
         x=(edges[:-1] + width / 2), y=counts, width=width * 0.92, uid="histogram", name="Incidents",
@@ -291,8 +294,10 @@ def build_repeats_by_service(result: KpiResult, tenant: str, top: int = 10) -> g
     inc = incidents_for(result, tenant)
     if inc.empty:
         return _empty(fig, "No incidents in this selection")
-    counts = (inc.assign(service=inc["service"].fillna("(no service)"),
-                         is_repeat=inc["is_repeat"].fillna(False).astype(bool))
+    service = inc["service"].fillna("(no service)")
+    if inc["tenant"].nunique() > 1:  # the portfolio: the same service name may be two clients' services
+        service = service + " · " + inc["tenant"].astype(str)
+    counts = (inc.assign(service=service, is_repeat=inc["is_repeat"].fillna(False).astype(bool))
               .groupby("service", sort=False)
               .agg(incidents=("incident_id", "size"), repeats=("is_repeat", "sum")))
     counts = counts[counts["repeats"] > 0].sort_values(["repeats", "incidents"], ascending=False).head(top)
@@ -380,7 +385,7 @@ def build_incident_timeline(incident: Mapping, timeline: pd.DataFrame,
     _vlines(fig, marks)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(LANES)), type="category",
                      range=[-0.5, len(LANES) - 0.5], showgrid=True)
-    fig.update_layout(legend={"y": -0.2})
+    fig.update_layout(legend={"y": -0.2, "entrywidthmode": "pixels", "entrywidth": 190})
     if len(marks) >= 2:  # open on the incident's active span; later entries (closure) are a zoom away
         first, last = marks[0][0], marks[-1][0]
         pad = max((last - first) * 0.06, pd.Timedelta(minutes=5))

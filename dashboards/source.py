@@ -93,6 +93,8 @@ class ResultSource:
         self._lock = threading.Lock()
         self._key_locks: dict[Hashable, threading.Lock] = {}
         self.busy_since: datetime | None = None
+        self.last_error: str | None = None  # the engine's last refusal (MikpiError), for the banner
+        self.generation = 0  # bumped when cached values are evicted; derived memos follow it
 
     # -- the store -------------------------------------------------------------------------
     def version(self) -> tuple[int, ...]:
@@ -154,13 +156,17 @@ class ResultSource:
                 with self._lock:
                     # Entries of older store versions are never hit again; only the
                     # last-good map may still serve them while a writer holds the lock.
-                    for old in [k for k in self._cache if k[1] != version]:
+                    stale = [k for k in self._cache if k[1] != version]
+                    for old in stale:
                         del self._cache[old]
                     self._cache[full] = value
                     self._last_good[key] = value
                     self._last_good.move_to_end(key)
                     while len(self._cache) > self._cache_size:
                         self._cache.popitem(last=False)
+                        stale.append(None)
+                    if stale:  # anything derived from evicted values must go too
+                        self.generation += 1
                     while len(self._last_good) > self._cache_size:
                         self._last_good.popitem(last=False)
             finally:

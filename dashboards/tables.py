@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from analytics.formatting import EMPTY, format_minutes, format_pct, format_status
 from analytics.kpis.result import KpiResult
@@ -89,28 +89,62 @@ class Col:
         return self.kind in ("minutes", "pct", "int")
 
 
+_KEEP_TOGETHER = ("datetime", "date", "minutes", "pct", "int", "gap", "met", "hash")
+
+
+def _md_column(values: list[str], kind: str) -> pd.Series:
+    """Cells as Markdown code spans: shown literally — no emphasis, no links, no HTML.
+
+    Text from exports (titles, reasons) must never become markup or a clickable
+    link. Inside a code span nothing is interpreted; only the span's own
+    delimiter and the table's column separator cannot appear, so a backtick
+    shows as ``'`` and a pipe as ``｜`` (U+FF5C).
+    """
+    text = (pd.Series(values, dtype="string").fillna(EMPTY)
+            .str.replace(r"\s+", " ", regex=True).str.strip()
+            .str.replace("`", "'").str.replace("|", "\uff5c").replace("", EMPTY))
+    if kind in _KEEP_TOGETHER:  # a time or a duration never breaks across lines
+        text = text.str.replace(" ", "\u00a0")
+    return "`" + text + "`"
+
+
+def _markdown_table(cells: dict[str, list[str]], cols: Sequence[Col]) -> str:
+    """A GitHub-flavoured Markdown table: one Dash component instead of one per cell.
+
+    The Dash renderer's cost grows with the number of components on the page;
+    read-only tables as Markdown keep a tenant switch quick.
+    """
+    head = "| " + " | ".join(c.label for c in cols) + " |"
+    align = "|" + "|".join("---:" if c.numeric else ":---" for c in cols) + "|"
+    rows = pd.Series("| ", index=range(len(next(iter(cells.values())))), dtype="string")
+    for i, c in enumerate(cols):  # loop over columns; the rows are joined column-wise
+        rows = rows + _md_column(cells[c.key], c.kind) + (" |" if i == len(cols) - 1 else " | ")
+    return "\n".join([head, align, *rows.tolist()])
+
+
 def html_table(df: pd.DataFrame, cols: Sequence[Col], *, table_id: str | None = None,
                row_ids: Sequence[dict] | None = None, limit: int = 15,
                empty: str = "Nothing to show.") -> html.Div:
-    """The first ``limit`` rows as a formatted HTML table; ``row_ids`` make rows clickable."""
+    """The first ``limit`` rows, every value formatted; ``row_ids`` make rows clickable.
+
+    Clickable tables are HTML components (each row carries its id); read-only
+    tables are rendered as one Markdown component.
+    """
     if df.empty:
         return html.Div(empty, className="empty-note")
     shown = df.head(limit)
     cells = {c.key: shown[c.key].map(FORMATTERS[c.kind]).tolist() if c.key in shown.columns
              else [EMPTY] * len(shown) for c in cols}
-    klass = {c.key: "num" if c.numeric else "nowrap" if c.kind in ("datetime", "date", "gap", "hash", "met") else ""
-             for c in cols}
-    head = html.Thead(html.Tr([html.Th(c.label, className=klass[c.key]) for c in cols]))
-    rows = []
-    for i in range(len(shown)):  # bounded by ``limit``: display rows, not data rows
-        tds = [html.Td(cells[c.key][i], className=klass[c.key]) for c in cols]
-        if row_ids is not None:
-            rows.append(html.Tr(tds, id=row_ids[i], n_clicks=0, className="clickable",
-                                title="Open this incident's timeline"))
-        else:
-            rows.append(html.Tr(tds))
     more = len(df) - len(shown)
     footer = [html.Div(f"… and {more:,} more", className="more-note")] if more > 0 else []
+    if row_ids is None:
+        return html.Div([dcc.Markdown(_markdown_table(cells, cols), className="md-table"), *footer],
+                        className="table-wrap")
+    klass = {c.key: "num" if c.numeric else "nowrap" if c.kind in _KEEP_TOGETHER else "" for c in cols}
+    head = html.Thead(html.Tr([html.Th(c.label, className=klass[c.key]) for c in cols]))
+    rows = [html.Tr([html.Td(cells[c.key][i], className=klass[c.key]) for c in cols], id=row_ids[i],
+                    n_clicks=0, className="clickable", title="Open this incident's timeline")
+            for i in range(len(shown))]  # bounded by ``limit``: display rows, not data rows
     table = html.Table([head, html.Tbody(rows)], className="data-table",
                        **({"id": table_id} if table_id else {}))
     return html.Div([table, *footer], className="table-wrap")
@@ -168,18 +202,29 @@ CLOSURE_COLS = (Col("incident_id", "Incident"), Col("closed_at", "Closed (UTC)",
 
 
 def closure_gaps(result: KpiResult, tenant: str, closure: pd.DataFrame) -> pd.DataFrame:
-    """Closed incidents with at least one closure gate unrecorded (no evidence row = all three missing)."""
+    """Incidents the engine found failing the closure gate, with which evidence is missing.
+
+    The engine's ``closure_gate_ok`` decides which incidents are listed (null when no
+    evidence was ever loaded for the tenant: then nothing is listed); the evidence
+    listing says which of the three gates is missing (no row: all three).
+    """
     inc = incidents_for(result, tenant)
     if inc.empty:
         return inc
-    closed = inc[inc["closed_at"].notna()][["tenant", "incident_id", "closed_at"]]
+    failing = inc[inc["closure_gate_ok"].astype("boolean").eq(False).fillna(False)][
+        ["tenant", "incident_id", "closed_at"]]
     flags = ["missing_service_validation", "missing_customer_confirmation", "missing_residual_risk"]
     ev = closure[["tenant", "incident_id", *flags]] if not closure.empty else \
         pd.DataFrame(columns=["tenant", "incident_id", *flags])
-    out = closed.merge(ev, on=["tenant", "incident_id"], how="left")
+    out = failing.merge(ev, on=["tenant", "incident_id"], how="left")
     out[flags] = out[flags].astype("boolean").fillna(True).astype(bool)
-    gaps = out[out[flags].any(axis=1)]
-    return gaps.sort_values("closed_at", ascending=False).reset_index(drop=True)
+    return out.sort_values("closed_at", ascending=False).reset_index(drop=True)
+
+
+def governance_loaded(result: KpiResult, tenant: str, flag: str) -> bool:
+    """Whether the engine could judge ``flag`` (pir_on_time, closure_gate_ok) for any incident."""
+    inc = incidents_for(result, tenant)
+    return not inc.empty and bool(inc[flag].notna().any())
 
 
 PIR_COLS = (Col("incident_id", "Incident"), Col("title", "Title"), Col("service", "Service"),
@@ -191,7 +236,7 @@ def late_pirs(result: KpiResult, tenant: str) -> pd.DataFrame:
     inc = incidents_for(result, tenant)
     if inc.empty:
         return inc
-    late = inc[inc["resolved_at"].notna() & (inc["pir_on_time"].astype("boolean") == False)]  # noqa: E712
+    late = inc[inc["resolved_at"].notna() & inc["pir_on_time"].astype("boolean").eq(False).fillna(False)]
     return late.sort_values("resolved_at", ascending=False).reset_index(drop=True)
 
 
@@ -238,11 +283,11 @@ def timeline_entries(timeline: pd.DataFrame) -> pd.DataFrame:
 
 
 def data_quality_checks(result: KpiResult, tenant: str) -> pd.DataFrame:
-    """The engine's data-quality findings for ``tenant`` with a readable check name."""
+    """The engine's data-quality findings for ``tenant`` (non-zero counts) with a readable check name."""
     dq = result.data_quality
     if dq.empty:
         return dq
-    mine = dq[dq["tenant"] == tenant]
+    mine = dq[(dq["tenant"] == tenant) & (dq["count"] > 0)]  # a check that found nothing is not a finding
     return mine.assign(check=mine["check"].astype(str).str.replace("_", " ").str.capitalize()) \
         .sort_values("count", ascending=False).reset_index(drop=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +103,14 @@ def test_serve_without_a_store_is_a_one_line_error(tmp_path, capsys):
 def test_serve_refuses_debug_on_a_shared_host(store_file, capsys):
     assert main(["serve", "--db", str(store_file), "--host", "0.0.0.0", "--debug"]) == 2
     assert "--debug is refused" in capsys.readouterr().err
+
+
+def test_public_names_are_exported_and_documented():
+    import dashboards
+
+    assert dashboards.__all__ == sorted(dashboards.__all__) == [
+        "build_duration_distribution", "build_incident_timeline", "build_kpi_trend",
+        "build_overdue_by_owner", "build_repeats_by_service", "create_app"]
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "dashboard.md").read_text(encoding="utf-8")
+    for name in dashboards.__all__:
+        assert f"{name}(" in doc, f"{name} is not documented in docs/dashboard.md"

@@ -38,6 +38,8 @@ def test_trend_traces_are_the_engines_numbers(result):
     assert list(trace(fig, "target_min").y) == [208.0, 208.0]
     assert list(trace(fig, "target_band").y) == [130.0, 130.0]
     assert trace(fig, "target_band").fill == "tonexty"
+    assert trace(fig, "target_band").name == "Target band by week 8"
+    assert trace(fig, "target_band").hovertext == "Stretch target (+50.0 %) by week 8: 2 h 10 min"
     cps = trace(fig, "checkpoints")
     assert list(cps.x) == [4, 8, 9]  # week4, week8 and latest (week13 is after the last week)
     assert list(cps.y) == [208.0, 156.0, 143.0]
@@ -110,7 +112,8 @@ def test_repeats_by_service(result):
 
 def test_repeats_for_the_portfolio_list_every_tenants_services_and_nothing_else(result):
     fig = figures.build_repeats_by_service(result, "ALL")
-    assert sorted(trace(fig, "repeats").y) == ["Borealis Checkout API", "Core Banking Payments Gateway (EU-West)"]
+    assert sorted(trace(fig, "repeats").y) == ["Borealis Checkout API · Borealis Retail",
+                                               "Core Banking Payments Gateway (EU-West) · Aurora Bank"]
     only_aurora = figures.build_repeats_by_service(result, "Aurora Bank")
     assert "Borealis Checkout API" not in only_aurora.to_json()
 
