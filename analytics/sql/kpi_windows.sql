@@ -2,6 +2,10 @@
 -- checkpoint (weeks max(baseline_weeks + 1, w - window_weeks + 1)..w), pooled. kpi_ckpt is
 -- filled by the engine (a handful of rows per view). The moments feed the improvement
 -- interval's normal approximation for large samples.
+-- Each checkpoint's weeks as rows, so items meet their windows through an equi-join.
+CREATE OR REPLACE TEMP TABLE kpi_ckpt_weeks AS
+SELECT view, checkpoint, unnest(range(lo, hi + 1)) AS week FROM kpi_ckpt WHERE hi >= lo;
+
 CREATE OR REPLACE TEMP TABLE kpi_window_raw AS
 SELECT c.view, i.kpi, c.checkpoint,
        count(*) AS items, count(i.x) AS nx, avg(i.x) AS mean,
@@ -9,5 +13,5 @@ SELECT c.view, i.kpi, c.checkpoint,
        sum(i.num) AS num, sum(i.den) AS den,
        sum(i.num * i.num) AS nn, sum(i.den * i.den) AS dd, sum(i.num * i.den) AS nd
 FROM kpi_iv i
-JOIN kpi_ckpt c ON c.view = i.view AND i.week BETWEEN c.lo AND c.hi
+JOIN kpi_ckpt_weeks c ON c.view = i.view AND c.week = i.week
 GROUP BY ALL;
