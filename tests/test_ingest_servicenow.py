@@ -245,7 +245,7 @@ def test_journal_comments_are_customer_facing_work_notes_internal(bare_store):
     # Journal first on the command line: incidents still load first, so entries resolve.
     summary = ingest_files(bare_store, [journal, listing], tenant="Acme")
     assert [(s.file, s.kind, s.rows_read, s.rows_loaded, s.rows_rejected) for s in summary] == [
-        (str(journal), "journal", 5, 4, 1),
+        (str(journal), "journal", 5, 3, 2),
         (str(listing), "incidents", 3, 3, 0),
     ]
     rows = bare_store.con.execute(
@@ -258,13 +258,15 @@ def test_journal_comments_are_customer_facing_work_notes_internal(bare_store):
          "Rolled back CHG0030001, errors dropping", 3, 2),
         ("Aurora Bank", "INC0010001", "j0003", dt(2026, 1, 5, 11, 31), "customer", "comments", "ana.ruiz",
          "Payments restored.\nMonitoring for 30 minutes.", 4, 2),
-        # Unresolved element_id: --tenant and the raw reference.
-        ("Acme", "ffff00000000", "j0004", dt(2026, 1, 5, 12), "customer", "comments", "bot",
-         "Entry for an incident this store has never seen", 6, 2),
     ]
-    reject = bare_store.con.execute(
-        "SELECT run_id, tenant, source, kind, source_file, sha256, line, field, reason, raw FROM rejects"
-    ).fetchone()
+    # An entry whose incident is not in the store is rejected, never parked under a made-up tenant.
+    unknown, reject = bare_store.con.execute(
+        "SELECT run_id, tenant, source, kind, source_file, sha256, line, field, reason, raw FROM rejects "
+        "ORDER BY line"
+    ).fetchall()
+    assert unknown[:9] == (2, "Acme", "servicenow", "journal", "journal.csv", sha256(journal), 6,
+                           "element_id", "journal entry for incident ffff00000000 which is not in the "
+                           "store: ingest the incident export first or in the same call")
     assert reject[:9] == (2, "Aurora Bank", "servicenow", "journal", "journal.csv", sha256(journal), 7,
                           "name", "journal entry of table change_request, not of an incident")
     assert json.loads(reject[9]) == {
@@ -274,10 +276,21 @@ def test_journal_comments_are_customer_facing_work_notes_internal(bare_store):
     }
 
 
+def test_journal_number_resolves_only_inside_the_given_tenant(bare_store, tmp_path):
+    ingest_files(bare_store, [FIXTURES / "incident_list.csv"])
+    path = tmp_path / "journal_labels.csv"
+    path.write_text("Incident,Element,Value,Created,Created by\n"
+                    "INC0010002,Additional comments,Root cause found,2026-01-06 15:00:00,ops\n")
+    (summary,) = ingest_files(bare_store, [path], tenant="Other")
+    assert (summary.rows_loaded, summary.rows_rejected) == (0, 1)
+    assert bare_store.con.execute("SELECT count(*) FROM updates").fetchone() == (0,)
+    assert bare_store.con.execute("SELECT tenant, line, field FROM rejects").fetchall() == [
+        ("Other", 2, "element_id")]
+
+
 @pytest.mark.parametrize(("tenant", "expected"), [
     (None, ("Aurora Bank", "INC0010002")),
-    # With --tenant the number only resolves inside that tenant.
-    ("Other", ("Other", "INC0010002")),
+    ("Aurora Bank", ("Aurora Bank", "INC0010002")),
 ])
 def test_journal_by_incident_number_with_display_labels(bare_store, tmp_path, tenant, expected):
     ingest_files(bare_store, [FIXTURES / "incident_list.csv"])

@@ -2,8 +2,10 @@
 -- The entry's incident: element_id joined to incidents.sys_id (globally
 -- unique), else the incident number (element_id may hold it too) joined to
 -- incidents.incident_id -- within --tenant when given, else only where the
--- number belongs to one tenant. Unresolved entries keep --tenant/'default'
--- and the raw reference as incident_id. Entries of other tables
+-- number belongs to one tenant. An entry whose incident is not in the store
+-- is rejected with the reason (ingest the incident export first or in the
+-- same call; re-ingesting the journal then loads it): parking it under a
+-- made-up tenant would invent a client. Entries of other tables
 -- (name <> 'incident') are rejected, not guessed at.
 CREATE OR REPLACE TEMP VIEW mapped_updates AS
 WITH j AS (
@@ -29,9 +31,14 @@ SELECT
     mikpi_sn_channel(j.element)                          AS channel,
     j.sys_created_by                                     AS author,
     j.value                                              AS body,
-    CASE WHEN lower(trim(j.name)) <> 'incident' THEN 'name' END AS __reject_field,
+    CASE WHEN lower(trim(j.name)) <> 'incident' THEN 'name'
+         WHEN bs.sys_id IS NULL AND bn.incident_id IS NULL THEN 'element_id' END AS __reject_field,
     CASE WHEN lower(trim(j.name)) <> 'incident'
-         THEN 'journal entry of table ' || j.name || ', not of an incident' END AS __reject_reason,
+         THEN 'journal entry of table ' || j.name || ', not of an incident'
+         WHEN bs.sys_id IS NULL AND bn.incident_id IS NULL
+         THEN 'journal entry for incident ' || coalesce(j.ref, '(none)')
+              || ' which is not in the store: ingest the incident export first or in the same call'
+    END AS __reject_reason,
     j.__line
 FROM j
 CROSS JOIN ingest_ctx c
