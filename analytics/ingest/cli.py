@@ -43,6 +43,8 @@ def ingest(files: tuple[Path, ...], db: Path, tenant: str | None, source: str, k
     """Load ServiceNow (and other) exports into the store, all files or none."""
     if not files:
         raise IngestError("no files given (usage: mikpi ingest FILE... [--db PATH] [--tenant T])")
+    if tenant == "ALL":
+        raise IngestError("--tenant: the name ALL is reserved for the portfolio view")
     for path in files:
         if not path.exists():
             raise IngestError(f"{path}: no such file")

@@ -1,7 +1,9 @@
 -- mapped_incidents (a source's mapping, timestamps still text) -> typed_incidents:
 -- timestamps parsed to naive UTC, rows checked (no id, no opened_at, a
--- timestamp that does not parse -> __reject_*), row_hash over the canonical
--- values, provenance from ingest_ctx.
+-- timestamp that does not parse, the tenant name ALL, which is the
+-- portfolio's -> __reject_*), row_hash over the canonical values, provenance
+-- from ingest_ctx. The keys the KPI engine joins on (service, ci, problem,
+-- causing change) are trimmed: a trailing blank must not split a service.
 CREATE OR REPLACE TEMP TABLE typed_incidents AS
 WITH parsed AS (
     SELECT m.*,
@@ -17,6 +19,7 @@ WITH parsed AS (
     SELECT *,
         CASE
             WHEN __reject_reason IS NOT NULL THEN coalesce(__reject_field, 'row')
+            WHEN tenant = 'ALL' THEN 'tenant'
             WHEN incident_id IS NULL THEN 'incident_id'
             WHEN opened_at IS NULL THEN 'opened_at'
             WHEN opened_ts IS NULL THEN 'opened_at'
@@ -34,12 +37,17 @@ SELECT
     try_cast(priority AS INTEGER)            AS priority,
     impact, urgency, severity,
     try_cast(is_major AS BOOLEAN)            AS is_major,
-    major_incident_state, category, subcategory, service, ci, assignment_group, assigned_to,
+    major_incident_state, category, subcategory,
+    nullif(trim(service), '')                AS service,
+    nullif(trim(ci), '')                     AS ci,
+    assignment_group, assigned_to,
     opened_ts AS opened_at, acknowledged_ts AS acknowledged_at, declared_ts AS declared_at,
     mitigated_ts AS mitigated_at, resolved_ts AS resolved_at, closed_ts AS closed_at,
     updated_ts AS updated_at,
     try_cast(mod_count AS BIGINT)            AS mod_count,
-    caused_by_change, problem_id, parent_incident,
+    nullif(trim(caused_by_change), '')       AS caused_by_change,
+    nullif(trim(problem_id), '')             AS problem_id,
+    parent_incident,
     try_cast(reopen_count AS INTEGER)        AS reopen_count,
     try_cast(reassignment_count AS INTEGER)  AS reassignment_count,
     try_cast(calendar_stc AS BIGINT)         AS calendar_stc,
@@ -58,6 +66,7 @@ SELECT
     bad_field                                AS __reject_field,
     CASE
         WHEN __reject_reason IS NOT NULL THEN __reject_reason
+        WHEN bad_field = 'tenant' THEN 'the tenant name ALL is reserved for the portfolio view'
         WHEN bad_field = 'incident_id' THEN 'no incident id'
         WHEN bad_field = 'opened_at' AND opened_at IS NULL THEN 'no opened_at'
         WHEN bad_field IS NOT NULL THEN 'unparseable timestamp: ' || CASE bad_field
