@@ -35,6 +35,11 @@ ACTION_COLOURS = {"done_on_time": STATUS_COLOURS["met"], "done_late": STATUS_COL
 
 # -- pure functions ------------------------------------------------------------------------
 
+def as_of(result: KpiResult) -> datetime:
+    """The engine's "now" for this result (what overdue is measured against), as the exports use it."""
+    return (result.settings or {}).get("as_of") or result.generated_at
+
+
 def restrict(result: KpiResult, tenant: str) -> KpiResult:
     """``result`` for one tenant; the portfolio keeps every tenant's incidents (they make up ALL)."""
     scoped = result.for_tenant(tenant)
@@ -205,7 +210,7 @@ class _Views:
             hit = self._memo[key] = (inputs, make())
         return hit[1]
 
-    def listings(self, tenant: str, as_of: datetime) -> dict[str, pd.DataFrame]:
+    def listings(self, tenant: str, now: datetime) -> dict[str, pd.DataFrame]:
         """Every detail listing the page shows for ``tenant``, read in one visit to the store.
 
         Opening the file costs more than the small queries, so the sections share one read,
@@ -213,11 +218,11 @@ class _Views:
         """
         def read(store) -> dict[str, pd.DataFrame]:
             return {"changes": details.changes(store, tenant),
-                    "actions": details.action_tracker(store, tenant, as_of),
+                    "actions": details.action_tracker(store, tenant, now),
                     "closure": details.closure_evidence(store, tenant),
                     "runs": details.ingest_runs(store, tenant),
                     "rejects": details.reject_reasons(store, tenant)}
-        return self.source.listing(("page", as_of), tenant, read)[0]
+        return self.source.listing(("page", now), tenant, read)[0]
 
 
 FILTERS = [Input("tenant", "value"), Input("weeks", "value"), Input("scope", "value"),
@@ -268,8 +273,8 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
             source.last_error = str(exc)
             return [html.Div(f"Cannot compute the KPIs: {exc}", className="banner")], no_update
         source.last_error = None
-        as_of = f"{'Portfolio' if tenant == 'ALL' else tenant} · computed {view.generated_at:%d %b %Y %H:%M} UTC"
-        return views.memo("cards", (view,), (tenant,), lambda: render_cards(view, tenant)), as_of
+        heading = f"{'Portfolio' if tenant == 'ALL' else tenant} · computed {view.generated_at:%d %b %Y %H:%M} UTC"
+        return views.memo("cards", (view,), (tenant,), lambda: render_cards(view, tenant)), heading
 
     @app.callback(Output("trends", "children"), Input("trend-kpis", "value"), *FILTERS)
     @busy_guard
@@ -292,7 +297,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_repeats(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        changes = views.listings(tenant, view.generated_at)["changes"]
+        changes = views.listings(tenant, as_of(view))["changes"]
         return views.memo("repeats", (view, changes), (tenant,), lambda: (
             figures.build_repeats_by_service(view, tenant), render_changes(view, tenant, changes)))
 
@@ -302,7 +307,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_follow(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        lists = views.listings(tenant, view.generated_at)
+        lists = views.listings(tenant, as_of(view))
         actions, closure = lists["actions"], lists["closure"]
         return views.memo("follow", (view, actions, closure), (tenant,),
                           lambda: render_follow_through(view, tenant, actions, closure))
@@ -312,7 +317,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_quality(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        lists = views.listings(tenant, view.generated_at)
+        lists = views.listings(tenant, as_of(view))
         runs, rejects = lists["runs"], lists["rejects"]
         return views.memo("quality", (view, runs, rejects), (tenant,),
                           lambda: render_data_quality(view, tenant, runs, rejects))
