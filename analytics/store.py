@@ -5,6 +5,7 @@ The package creates and migrates the schema itself, so a user never runs DDL.
 
 from __future__ import annotations
 
+import time
 from importlib.resources import files
 from pathlib import Path
 
@@ -12,6 +13,9 @@ import duckdb
 
 SCHEMA_VERSION = 1
 DEFAULT_DB = "mikpi.duckdb"
+#: How long an open waits for another process's lock on the file (the dashboard reads
+#: the store for a moment at a time; an ingest holds it for its whole transaction).
+LOCK_WAIT_SECONDS = 30.0
 
 
 def read_sql(name: str) -> str:
@@ -41,20 +45,39 @@ class Store:
         return [r[0] for r in rows]
 
 
-def open_store(path: str | Path | None = DEFAULT_DB, *, read_only: bool = False) -> Store:
+def open_store(path: str | Path | None = DEFAULT_DB, *, read_only: bool = False,
+               lock_wait: float | None = None) -> Store:
     """Open (creating and migrating if needed) the store at ``path``; ``None`` or ``":memory:"`` for memory.
+
+    While another process holds the file's lock the open retries for ``lock_wait`` seconds
+    (default ``LOCK_WAIT_SECONDS``; ``0`` fails at once, as the dashboard wants: it serves its
+    last result instead of waiting).
 
     >>> store = open_store(None)
     >>> store.tenants()
     []
     """
     target = ":memory:" if path in (None, ":memory:") else str(path)
-    con = duckdb.connect(target, read_only=read_only)
+    con = _connect(target, read_only, lock_wait)
     # Stored timestamps are naive UTC; pin the session zone so nothing drifts.
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         _migrate(con)
     return Store(con, None if target == ":memory:" else target)
+
+
+def _connect(target: str, read_only: bool, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Connect, waiting with backoff while another process holds the file's lock."""
+    deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait is None else wait)
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(target, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:

@@ -112,7 +112,7 @@ class ResultSource:
     def read(self, fn: Callable[[Store], T]) -> T:
         """Run ``fn`` on a read-only store opened for this call only; a writer's lock raises StoreBusy."""
         try:
-            store = open_store(self.path, read_only=True)
+            store = open_store(self.path, read_only=True, lock_wait=0)
         except duckdb.Error as exc:
             if _is_lock_error(exc):
                 with self._lock:

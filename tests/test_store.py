@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
 import duckdb
 import pytest
 
+import analytics.store as store_module
 from analytics.store import SCHEMA_VERSION, open_store
 
 TABLES = {
@@ -61,3 +67,34 @@ def test_incident_view_derives_timestamps(bare_store):
     assert [str(v) for v in row] == ["2026-01-05 10:07:00", "2026-01-05 10:00:00", "2026-01-05 12:00:00"]
     holds = con.execute("SELECT start_at, end_at FROM hold_intervals").fetchall()
     assert [(str(a), str(b)) for a, b in holds] == [("2026-01-05 10:30:00", "2026-01-05 11:00:00")]
+
+
+
+@contextmanager
+def _lock_held_elsewhere(path, *, read_only: bool, seconds: float):
+    """Another process holds the store's file lock (as a dashboard read or an ingest would)."""
+    code = (f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only={read_only}); "
+            f"print('held', flush=True); time.sleep({seconds}); c.close()")
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            yield
+        finally:
+            holder.kill()
+
+
+def test_open_waits_for_another_process_lock_then_succeeds(db_path):
+    open_store(db_path).close()
+    with _lock_held_elsewhere(db_path, read_only=True, seconds=1.5):
+        started = time.monotonic()
+        with open_store(db_path) as store:
+            assert store.tenants() == []
+        assert time.monotonic() - started > 0.5  # it had to wait: the lock was real
+
+
+def test_open_gives_up_after_the_wait(db_path, monkeypatch):
+    open_store(db_path).close()
+    monkeypatch.setattr(store_module, "LOCK_WAIT_SECONDS", 0.3)
+    with _lock_held_elsewhere(db_path, read_only=False, seconds=10), \
+            pytest.raises(duckdb.IOException, match="lock"):
+        open_store(db_path)
