@@ -32,6 +32,7 @@ from analytics.ingest.readers import (
     Staged,
     fingerprint,
     fix_csv_lines,
+    malformed_view,
     quote_ident,
     stage,
 )
@@ -48,7 +49,7 @@ from analytics.store import Store, read_sql
 #: Temp objects an ingest leaves behind: the staged files and the pipeline's scratch.
 STAGE_PREFIX = "mikpi_stage_"
 _SCRATCH = [
-    "src", "stg", "merge_outcome", "ingest_ctx",
+    "src", "stg", "stg_malformed", "merge_outcome", "ingest_ctx",
     *(f"{step}_{t}" for step in ("mapped", "typed") for t in TARGETS),
 ]
 
@@ -245,6 +246,10 @@ def _load(con, plan: _Plan, tenant: str | None, source_flag: str, kind_flag: str
     if progress is not None:
         progress(facts.path, "merging", 0.8)
     counts = _merge(con, spec.target)
+    if malformed_view(con, staged):
+        # Ragged CSV records: rejects with their lines, counted with the file's rows.
+        con.execute(read_sql("ingest_malformed"))
+        counts = [*counts, *con.execute(read_sql("ingest_counts"), {"target": spec.target}).fetchall()]
     for target in spec.extra_targets:
         con.execute(read_sql(f"ingest_typed_{target}"))
         _merge(con, target)
@@ -268,7 +273,7 @@ def _load(con, plan: _Plan, tenant: str | None, source_flag: str, kind_flag: str
         file=str(facts.path), source=spec.source, kind=spec.kind,
         rows_read=totals[0], rows_loaded=totals[1], rows_replaced=totals[2],
         rows_unchanged=totals[3], rows_rejected=totals[4],
-        tenants=tuple(sorted(r[0] for r in counts)),
+        tenants=tuple(sorted({r[0] for r in counts})),
     )
 
 

@@ -77,6 +77,7 @@ class Staged:
     reader: str | None = None            # csv: the read_csv(...) call the view uses
     temp_path: Path | None = None
     variables: tuple[str, ...] = ()
+    malformed: str | None = None         # csv: table of ragged records (see fix_csv_lines)
 
 
 def fingerprint(path: Path, progress: Progress | None = None) -> FileFacts:
@@ -125,7 +126,14 @@ def _sniff_format(path: Path, head: bytes) -> str:
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise IngestError(f"{path}: old binary Excel (.xls) is not supported; save it as .xlsx or CSV")
+    # Files sent under the wrong name: say what they are rather than read garbage columns.
+    if head.startswith(b"%PDF-"):
+        raise IngestError(f"{path}: a PDF document, not a CSV, XLSX or JSON export")
+    if head[:2] not in (b"\xff\xfe", b"\xfe\xff") and b"\x00" in head[:8192]:
+        raise IngestError(f"{path}: a binary file, not a CSV, XLSX or JSON export")
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if head and not text and len(head) < CHUNK:  # only a BOM, blanks or newlines
+        raise IngestError(f"{path}: empty file")
     if text[:1] in (b"{", b"["):
         return "json"
     return "csv"
@@ -153,13 +161,19 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, facts: FileFacts, name: str) -> S
         temp = _transcode(facts)
         source = temp
     file_var, delim_var = f"{name}_file", f"{name}_delim"
-    staged = Staged(facts, name, [], temp_path=temp, variables=(file_var, delim_var))
+    staged = Staged(facts, name, [], temp_path=temp, variables=(file_var, delim_var),
+                    malformed=f"{name}_malformed")
     try:
         con.execute(f"SET VARIABLE {quote_ident(file_var)} = ?", [str(source)])
         con.execute(f"SET VARIABLE {quote_ident(delim_var)} = ?", [_sniff_delimiter(source)])
+        # A ragged record (more or fewer fields than the header) is skipped by
+        # the reader and logged in <name>_malformed; the pipeline turns those
+        # into rejects with their line (fix_csv_lines, ingest_malformed.sql).
         staged.reader = (
             f"read_csv(getvariable('{file_var}'), all_varchar = true, header = true, "
-            f"delim = getvariable('{delim_var}'), quote = '\"', escape = '\"')"
+            f"delim = getvariable('{delim_var}'), quote = '\"', escape = '\"', "
+            f"store_rejects = true, rejects_table = '{staged.malformed}', "
+            f"rejects_scan = '{staged.malformed}_scan')"
         )
         # The CSV reader keeps file order and so does row_number() OVER ()
         # (DuckDB's order-preservation guarantees): record k (1-based) is on
@@ -177,29 +191,87 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, facts: FileFacts, name: str) -> S
 
 
 def fix_csv_lines(con: duckdb.DuckDBPyConnection, staged: Staged, rows: int) -> None:
-    """Correct ``__line`` of a CSV whose quoted values span lines.
+    """Correct ``__line`` of a CSV whose quoted values span lines or that has ragged records.
 
     Cheap test first: without such values the file has one newline per record
     plus the header's (the last one optional). Otherwise a record's line is its
-    index plus the newlines inside all earlier records' values.
+    position among all records plus the newlines inside all earlier records.
+    The reader skipped the ragged ones (it logs them by position + 1, counting
+    records, not lines), so the good records' positions skip theirs; the
+    ragged records' own lines stay in ``<view>_lines`` (``n`` NULL) for their
+    rejects. Needs a scan of the view first (the statistics), which fills the log.
     """
-    if staged.reader is None or staged.facts.newlines in (rows, rows + 1):
+    if staged.reader is None:
+        return
+    bad = _malformed_records(con, staged)
+    if not bad and staged.facts.newlines in (rows, rows + 1):
         return
     lines = f"{staged.view}_lines"
     embedded = " + ".join(
         f"(length(coalesce({quote_ident(c)}, '')) - length(replace(coalesce({quote_ident(c)}, ''), chr(10), '')))"
         for c in staged.columns
     ) or "0"
+    # One scan of every column: the record's embedded newlines; it also fills the log.
+    good = quote_ident(f"{staged.view}_good")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {good} AS "
+                f"SELECT row_number() OVER () AS n, {embedded} AS nl FROM {staged.reader}")
+    bad = bad or _malformed_records(con, staged)
+    # g: good records before a ragged one; a good record n comes after every
+    # ragged one with g < n, which gives its position r among all records.
+    log = quote_ident(staged.malformed or "")
+    ragged = (
+        f"SELECT line - 1 AS r, max(length(csv_line) - length(replace(csv_line, chr(10), ''))) AS nl, "
+        f"any_value(error_message) AS error_message, any_value(csv_line) AS csv_line "
+        f"FROM {log} GROUP BY line"
+    ) if bad else (
+        "SELECT NULL::BIGINT AS r, NULL::BIGINT AS nl, NULL::VARCHAR AS error_message, "
+        "NULL::VARCHAR AS csv_line WHERE false"
+    )
     con.execute(
-        f"CREATE TEMP TABLE {quote_ident(lines)} AS SELECT n, 1 + n + coalesce(sum(nl) OVER "
-        "(ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS line "
-        f"FROM (SELECT row_number() OVER () AS n, {embedded} AS nl FROM {staged.reader})"
+        f"CREATE TEMP TABLE {quote_ident(lines)} AS "
+        f"WITH ragged AS ({ragged}), "
+        "skips AS (SELECT g, max(i) AS before FROM (SELECT r - row_number() OVER (ORDER BY r) AS g, "
+        "row_number() OVER (ORDER BY r) AS i FROM ragged) GROUP BY g), "
+        f"placed AS (SELECT g.n, g.n + coalesce(s.before, 0) AS r, g.nl FROM {good} g "
+        "ASOF LEFT JOIN skips s ON g.n > s.g), "
+        "records AS (SELECT n, r, nl, NULL AS error_message, NULL AS csv_line FROM placed "
+        "UNION ALL SELECT NULL, r, nl, error_message, csv_line FROM ragged) "
+        "SELECT n, 1 + r + coalesce(sum(nl) OVER (ORDER BY r ROWS BETWEEN UNBOUNDED PRECEDING "
+        "AND 1 PRECEDING), 0) AS line, error_message, csv_line FROM records"
     )
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW {quote_ident(staged.view)} AS SELECT r.* EXCLUDE (__n), l.line AS __line "
         f"FROM (SELECT *, row_number() OVER () AS __n FROM {staged.reader}) r "
         f"JOIN {quote_ident(lines)} l ON l.n = r.__n"
     )
+
+
+def malformed_view(con: duckdb.DuckDBPyConnection, staged: Staged) -> bool:
+    """Point the view ``stg_malformed`` (line, error_message, csv_line) at the file's
+    ragged records; False (and no view) when it has none. After :func:`fix_csv_lines`."""
+    if not _malformed_records(con, staged):
+        return False
+    lines = staged.view + "_lines"
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                       [lines]).fetchone()[0]:
+        # The statistics scan always logs them; should a reader ever not, the lines are unknown.
+        raise IngestError(f"{staged.facts.path}: ragged rows found too late to place them; nothing loaded")
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW stg_malformed AS SELECT line, error_message, csv_line "
+        f"FROM {quote_ident(lines)} WHERE n IS NULL"
+    )
+    return True
+
+
+def _malformed_records(con: duckdb.DuckDBPyConnection, staged: Staged) -> bool:
+    """Whether the reader logged a ragged record (the log exists once the file was scanned)."""
+    if staged.malformed is None:
+        return False
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [staged.malformed]
+    ).fetchone()[0]
+    return bool(exists) and con.execute(
+        f"SELECT count(*) > 0 FROM {quote_ident(staged.malformed)}").fetchone()[0]
 
 
 def _transcode(facts: FileFacts) -> Path:

@@ -28,7 +28,13 @@ TARGETS = (
 DOCUMENTED_SOURCES = ("servicenow", "pagerduty", "statuspage", "generic", "governance")
 
 #: Modules whose import registers a built-in source.
-BUILTIN_MODULES = ("analytics.ingest.servicenow",)
+BUILTIN_MODULES = (
+    "analytics.ingest.servicenow",
+    "analytics.ingest.pagerduty",
+    "analytics.ingest.statuspage",
+    "analytics.ingest.governance",
+    "analytics.ingest.generic",
+)
 
 
 @dataclass(frozen=True)
@@ -217,7 +223,9 @@ def detect_kind(
     scored = []
     for spec in pool:
         present = set(resolve_columns(spec, columns)[0])
-        if _matches(spec, present):
+        # A JSON export with no records has no columns to check: any kind of its
+        # root fits, so an empty list loads as 0 rows (ties still need the flags).
+        if _matches(spec, present) or not columns:
             scored.append((len(present & spec.markers), spec.preference, spec))
     if not scored:
         if kind != "auto" or len(pool) == 1:
