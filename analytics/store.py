@@ -5,6 +5,7 @@ The package creates and migrates the schema itself, so a user never runs DDL.
 
 from __future__ import annotations
 
+import os
 import time
 from importlib.resources import files
 from pathlib import Path
@@ -13,6 +14,9 @@ import duckdb
 
 SCHEMA_VERSION = 1
 DEFAULT_DB = "mikpi.duckdb"
+#: DuckDB's memory ceiling unless MIKPI_MEMORY_LIMIT says otherwise: ingest of a 1 GB export
+#: then stays bounded (DuckDB spills to disk) instead of growing to 80 % of RAM.
+DEFAULT_MEMORY_LIMIT = "3GB"
 #: How long an open waits for another process's lock on the file (the dashboard reads
 #: the store for a moment at a time; an ingest holds it for its whole transaction).
 LOCK_WAIT_SECONDS = 30.0
@@ -61,6 +65,7 @@ def open_store(path: str | Path | None = DEFAULT_DB, *, read_only: bool = False,
     con = _connect(target, read_only, lock_wait)
     # Stored timestamps are naive UTC; pin the session zone so nothing drifts.
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET memory_limit = ?", [os.environ.get("MIKPI_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)])
     if not read_only:
         _migrate(con)
     return Store(con, None if target == ":memory:" else target)

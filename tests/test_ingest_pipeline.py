@@ -229,7 +229,7 @@ def test_a_few_duplicate_rows_are_a_list_export_not_history(bare_store, tmp_path
     ({"kind": "problems"}, "--kind problems: unknown kind"),
     ({"source_tz": "Mars/Olympus"}, "--source-tz Mars/Olympus: unknown time zone"),
     ({"date_order": "yearfirst"}, "date order 'yearfirst': use dayfirst or monthfirst"),
-    ({"mapping": "m.toml"}, "--mapping m.toml: mappings are not available"),
+    ({"source": "servicenow", "mapping": "m.toml"}, "--mapping m.toml: mappings are not available"),
 ])
 def test_bad_options_are_refused_before_anything_is_read(bare_store, options, message):
     with pytest.raises(IngestError, match="^" + message.replace(".", r"\.")):

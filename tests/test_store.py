@@ -98,3 +98,14 @@ def test_open_gives_up_after_the_wait(db_path, monkeypatch):
     with _lock_held_elsewhere(db_path, read_only=False, seconds=10), \
             pytest.raises(duckdb.IOException, match="lock"):
         open_store(db_path)
+
+
+def test_memory_limit_is_bounded_and_overridable(monkeypatch):
+    def limit() -> str:
+        with open_store(None) as store:
+            return store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    monkeypatch.delenv("MIKPI_MEMORY_LIMIT", raising=False)
+    assert limit() == "2.7 GiB"  # 3 GB
+    monkeypatch.setenv("MIKPI_MEMORY_LIMIT", "1GB")
+    assert limit() == "953.6 MiB"

@@ -30,8 +30,9 @@ PROGRESS_BYTES = 4 * 1024 * 1024
 @click.option("--source", default="auto", show_default=True,
               help="auto, servicenow, pagerduty, statuspage, generic or governance.")
 @click.option("--kind", default="auto", show_default=True,
-              help="Record kind when detection cannot tell, e.g. incidents, incident_history, "
-                   "journal, changes.")
+              help="Record kind when detection cannot tell: incidents, incident_history, journal, "
+                   "changes (ServiceNow); incidents, log_entries, analytics (PagerDuty); pirs, "
+                   "actions, closure_evidence, timeline (governance).")
 @click.option("--mapping", type=click.Path(path_type=Path),
               help="TOML mapping for --source generic.")
 @click.option("--source-tz", default="UTC", show_default=True,
