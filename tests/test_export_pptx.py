@@ -17,13 +17,12 @@ from analytics.formatting import (
     format_interval,
     format_value,
 )
-from analytics.store import open_store
 from exporters._headline import HEADLINE_KPIS
 from exporters.brief_pptx import write_brief
 from exporters.context import build_context
+from tests.export_helpers import assert_no_leak, xml_parts
 from tests.previews import needs_pdftoppm, needs_soffice, preview_dir, render_pages, soffice_to_pdf
 from tests.result_fixture import make_result
-from tests.test_export_xlsx import assert_no_leak, build_sample_export, seed_store, xml_parts
 
 LONG_TENANT = "Consolidated Northern Hemisphere Payments, Clearing and Settlement Services Group plc (UK)"
 LONG_SERVICE = "Wholesale Treasury Real-Time Gross Settlement Messaging Gateway and Reconciliation Platform (EU)"
@@ -45,19 +44,6 @@ def renamed(result, old: str, new: str, service: str | None = None):
     settings = dict(result.settings)
     settings["tenants"] = {new if k == old else k: v for k, v in settings.get("tenants", {}).items()}
     return dataclasses.replace(result, settings=settings, **fields)
-
-
-@pytest.fixture(scope="module")
-def seeded_store():
-    store = open_store(None)
-    seed_store(store.con)
-    yield store
-    store.close()
-
-
-@pytest.fixture(scope="session")
-def sample_export(tmp_path_factory):
-    return build_sample_export(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
