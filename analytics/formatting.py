@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.catalog import DURATION_KPIS, LOWER_IS_BETTER
+from analytics.catalog import base_kpi, is_duration, is_lower_better, variant_of
 
 KPI_LABELS: dict[str, str] = {
     "mtta_minutes": "MTTA",
@@ -50,6 +50,11 @@ KPI_DEFINITIONS: dict[str, str] = {
     "completed by their due date. Bucketed by due week.",
 }
 
+VARIANT_DEFINITIONS: dict[str, str] = {
+    "_excl_on_hold": "Variant: on-hold and awaiting time known from history is subtracted.",
+    "_business_hours": "Variant: only working minutes of the tenant's business-hours calendar count.",
+}
+
 STATUS_LABELS: dict[str, str] = {
     "met": "Met",
     "on_track": "On track",
@@ -81,7 +86,7 @@ def format_minutes(minutes: float | None) -> str:
     """
     if _missing(minutes):
         return EMPTY
-    total = int(round(float(minutes)))
+    total = round(float(minutes))
     sign = "-" if total < 0 else ""
     total = abs(total)
     days, rest = divmod(total, 1440)
@@ -104,8 +109,12 @@ def format_pct(value: float | None, *, signed: bool = False) -> str:
 
 
 def format_value(kpi: str, value: float | None) -> str:
-    """A KPI value as people read it: durations in d/h/min, rates in %."""
-    return format_minutes(value) if kpi in DURATION_KPIS else format_pct(value)
+    """A KPI value as people read it: durations (variants too) in d/h/min, rates in %.
+
+    >>> format_value("mttr_minutes_excl_on_hold", 95), format_value("reopen_rate_pct", 12.5)
+    ('1 h 35 min', '12.5 %')
+    """
+    return format_minutes(value) if is_duration(kpi) else format_pct(value)
 
 
 def format_improvement(pct: float | None) -> str:
@@ -125,16 +134,31 @@ def format_status(status: str | None) -> str:
 
 
 def kpi_label(kpi: str) -> str:
-    return KPI_LABELS.get(kpi, kpi)
+    """A KPI's name for people; a duration variant names its base and how it is measured.
+
+    >>> kpi_label("mttr_minutes"), kpi_label("mttr_minutes_excl_on_hold"), kpi_label("mtta_minutes_business_hours")
+    ('MTTR', 'MTTR (excl. on hold)', 'MTTA (business hours)')
+    """
+    variant = variant_of(kpi)
+    base = KPI_LABELS.get(base_kpi(kpi), base_kpi(kpi))
+    return f"{base} ({variant})" if variant else KPI_LABELS.get(kpi, kpi)
+
+
+def kpi_definition(kpi: str) -> str:
+    """The plain-language definition of a KPI (a variant's says what it leaves out); "" if unknown."""
+    base = base_kpi(kpi)
+    text = KPI_DEFINITIONS.get(base, "")
+    suffix = kpi[len(base):]
+    return f"{text} {VARIANT_DEFINITIONS[suffix]}" if text and suffix in VARIANT_DEFINITIONS else text
 
 
 def kpi_unit(kpi: str) -> str:
     """Axis unit for charts."""
-    return "minutes" if kpi in DURATION_KPIS else "%"
+    return "minutes" if is_duration(kpi) else "%"
 
 
 def better_direction(kpi: str) -> str:
-    return "lower" if kpi in LOWER_IS_BETTER else "higher"
+    return "lower" if is_lower_better(kpi) else "higher"
 
 
 def neutralise_formula(text: str | None) -> str | None:

@@ -5,13 +5,18 @@ import math
 import pandas as pd
 import pytest
 
+from analytics.catalog import BUSINESS_VARIANTS, DURATION_KPIS, HOLD_VARIANTS, RATE_KPIS, base_kpi
 from analytics.formatting import (
+    better_direction,
     format_improvement,
     format_interval,
     format_minutes,
     format_pct,
     format_status,
     format_value,
+    kpi_definition,
+    kpi_label,
+    kpi_unit,
     neutralise_formula,
 )
 
@@ -61,3 +66,24 @@ def test_format_values_and_improvement():
 )
 def test_neutralise_formula(text, safe):
     assert neutralise_formula(text) == safe
+
+
+def test_base_kpi_maps_variants_back_and_nothing_else():
+    assert [base_kpi(k) for k in HOLD_VARIANTS] == list(DURATION_KPIS)
+    assert [base_kpi(k) for k in BUSINESS_VARIANTS] == list(DURATION_KPIS)
+    assert [base_kpi(k) for k in (*DURATION_KPIS, *RATE_KPIS)] == [*DURATION_KPIS, *RATE_KPIS]
+    # only a duration KPI has variants: a suffix on anything else is just part of the key
+    assert base_kpi("repeat_rate_pct_business_hours") == "repeat_rate_pct_business_hours"
+
+
+def test_duration_variants_read_as_durations_lower_is_better():
+    assert format_value("mttr_minutes_excl_on_hold", 95) == "1 h 35 min"
+    assert format_value("mtta_minutes_business_hours", 1510) == "1 d 1 h 10 min"
+    assert kpi_label("mttr_minutes_excl_on_hold") == "MTTR (excl. on hold)"
+    assert kpi_label("mttm_minutes_business_hours") == "Time to mitigate (business hours)"
+    assert kpi_label("mttr_minutes") == "MTTR" and kpi_label("unknown_key") == "unknown_key"
+    assert [kpi_unit(k) for k in ("mtta_minutes_excl_on_hold", "closure_gate_pct")] == ["minutes", "%"]
+    assert [better_direction(k) for k in ("mttm_minutes_business_hours", "pir_on_time_pct",
+                                          "repeat_rate_pct")] == ["lower", "higher", "lower"]
+    assert kpi_definition("mttr_minutes_excl_on_hold").startswith(kpi_definition("mttr_minutes") + " Variant:")
+    assert kpi_definition("unknown_key") == ""

@@ -6,9 +6,10 @@ import math
 from datetime import date, datetime
 
 import pytest
+from rich.console import Console
 
 from analytics.config import config_from_dict
-from analytics.kpis import compute_kpis
+from analytics.kpis import compute_kpis, render_table
 from analytics.store import open_store
 from tests.test_kpis_rows import dq, incident, overall, state, weekly
 
@@ -190,6 +191,11 @@ def test_acknowledgement_from_history_and_exclude_on_hold_variant(bare_store):
                                            "mttm_minutes_excl_on_hold"]
     # variants are named, never silently replacing the standard KPI
     assert "mttr_minutes_excl_on_hold" not in set(compute_kpis(s, as_of=AS_OF).overall["kpi"])
+    console = Console(record=True, width=200)
+    render_table(r, console)
+    text = console.export_text()
+    assert "MTTR (excl. on hold)" in text and "mttr_minutes_excl_on_hold" not in text
+    assert "1 h 5 min" in text  # the variant's value as a duration (65 minutes)
 
 
 def test_business_hours_variant_counts_working_minutes_only(bare_store):

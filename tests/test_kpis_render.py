@@ -104,7 +104,7 @@ def test_table_is_readable_with_status(result):
     console = Console(record=True, width=220)
     render_table(result, console=console)
     text = console.export_text()
-    assert "acme — scope major, programme start 2026-01-05, latest week 6" in text
+    assert "acme — scope major, programme start 2026-01-05, latest week 6, data as of 2026-06-01 00:00 UTC" in text
     assert "MTTR" in text and "Status-update compliance" in text
     assert "On track" in text or "Met" in text or "Off track" in text
 

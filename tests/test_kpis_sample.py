@@ -2,7 +2,8 @@
 
 The generator gives each tenant a profile (analytics/sample/_story.py): fast and steady
 tenants improve, the slow one is late on update compliance at week 8 and meets it by week 13,
-the flat one does not improve. The engine must tell that story.
+the flat one does not improve. The engine must tell that story, with its default as-of time:
+each tenant's latest record (the exports are snapshots taken after week 13), not today.
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ def story(tmp_path_factory):
     root = tmp_path_factory.mktemp("story")
     sample.generate_sample(root / "exports", tenants=4, weeks=WEEKS, start=START.date().isoformat())
     store = open_store(root / "mikpi.duckdb")
-    ingest.ingest_files(store, sorted((root / "exports" / "servicenow").glob("*.csv")))
-    result = compute_kpis(store, config=root / "exports" / "mikpi.toml",
-                          as_of=START + timedelta(weeks=WEEKS))
+    exports = root / "exports"
+    ingest.ingest_files(store, sorted((exports / "servicenow").glob("*.csv")))
+    ingest.ingest_files(store, sorted((exports / "governance").glob("*.csv")))
+    result = compute_kpis(store, config=exports / "mikpi.toml")  # as_of: from the data, not now
     store.close()
     return result
 
@@ -57,6 +59,28 @@ def test_sample_story_mttr_minutes_and_mtta_minutes(story):
     assert status(story, by_profile["fast"], "mttr_minutes", "week4") == "met"
     assert status(story, by_profile["flat"], "mttr_minutes") == "off_track"
     assert status(story, by_profile["flat"], "mtta_minutes") == "off_track"
+
+
+TARGETED = ("mttr_minutes", "mtta_minutes", "update_compliance_pct", "repeat_rate_pct")
+
+
+def test_sample_latest_checkpoint_is_the_end_of_the_programme_not_empty(story):
+    # Exports are taken on the Sunday of week 14, 09:00; the re-export a day later (Monday of
+    # week 15, 09:00) is every tenant's latest record.
+    reexport = START + timedelta(weeks=WEEKS + 1, hours=9)
+    assert {t: s["as_of"] for t, s in story.settings["tenants"].items()} == dict.fromkeys(profiles(), reexport)
+    cp = story.checkpoints
+    latest = cp[(cp["checkpoint"] == "latest") & cp["kpi"].isin(TARGETED)]
+    assert set(latest["tenant"]) == {*profiles(), "ALL"}
+    # Actions due in weeks 15-17 that the exports show open are not yet due: they neither count
+    # as late nor stretch the weeks to 17 and leave the latest window empty.
+    assert latest["week"].isin([WEEKS, WEEKS + 1, WEEKS + 2]).all()
+    assert (latest["n"] >= 3).all() and (latest["baseline_n"] >= 3).all()
+    assert (latest["status"] != "insufficient_data").all()
+    assert story.weekly["week"].max() <= WEEKS + 2
+    quality = story.data_quality
+    not_due = quality[(quality["check"] == "actions_not_yet_due") & (quality["tenant"] != "ALL")]
+    assert len(not_due) == 4 and (not_due["count"] > 0).all()
 
 
 def test_sample_story_update_compliance_pct_slow_tenant_catches_up(story):

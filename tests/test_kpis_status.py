@@ -11,6 +11,7 @@ import pytest
 from analytics.config import config_from_dict
 from analytics.errors import MikpiError
 from analytics.kpis import compute_kpis
+from analytics.kpis.status import improvement, is_lower_better, is_rate
 from analytics.store import open_store
 from tests.test_kpis_rows import (
     action,
@@ -236,3 +237,13 @@ def test_breakdowns_by_priority_service_and_group(bare_store):
     assert (b.at[("priority", "1"), "value"], b.at[("priority", "2"), "value"]) == (60.0, 180.0)
     assert (b.at[("service", "web"), "n"], b.at[("service", "(none)"), "value"]) == (1, 180.0)
     assert b.at[("assignment_group", "net"), "value"] == 60.0
+
+
+def test_duration_variants_follow_their_base_kpi_direction():
+    keys = pd.Series(["mttr_minutes_excl_on_hold", "mtta_minutes_business_hours", "pir_on_time_pct",
+                      "repeat_rate_pct"])
+    assert list(is_lower_better(keys)) == [True, True, False, True]
+    assert list(is_rate(keys)) == [False, False, True, True]
+    # 100 -> 80: a 20 % improvement for a variant of MTTR, a 20 % fall for PIR on time
+    imp = improvement(pd.Series([100.0, 100.0]), pd.Series([80.0, 80.0]), is_lower_better(keys[[0, 2]]))
+    assert list(imp) == [20.0, -20.0]

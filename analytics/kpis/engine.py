@@ -59,12 +59,14 @@ def compute_kpis(store: Store, *, tenant: str | None = None, scope: str | None =
     configured scope; ``date_from``/``date_to`` keep items whose bucket date (local, inclusive)
     is in range, programme weeks staying where they are; ``priority``/``service`` select the
     incidents reported. ``config`` is a :class:`Config`, a path, or None for ``./mikpi.toml``.
-    ``as_of`` (naive UTC, default now) is when "now" is: later timestamps are not yet real.
+    ``as_of`` (naive UTC) is when "now" is: later timestamps are not yet real, later due dates
+    and open PIR windows not yet due. Given, it pins every tenant; by default each tenant's
+    as_of is the latest timestamp in its own data that is not after the wall clock (exports
+    are snapshots), reported in ``settings["tenants"][name]["as_of"]``.
     Raises ``MikpiError`` for an unknown tenant or a bad argument.
     """
     cfg = config if isinstance(config, Config) else load_config(config)
     generated_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    as_of = as_of or generated_at
     if scope not in (None, "major", "all"):
         raise MikpiError(f"scope must be 'major' or 'all', got {scope!r}")
     d_from, d_to = _as_date(date_from, "date_from"), _as_date(date_to, "date_to")
@@ -72,16 +74,17 @@ def compute_kpis(store: Store, *, tenant: str | None = None, scope: str | None =
         raise MikpiError(f"date_from {d_from} is after date_to {d_to}")
     tenants, with_tenants, with_all = _select(store, tenant)
     views = build_views(cfg, tenants, with_tenants=with_tenants, with_all=with_all, scope=scope)
-    settings = _settings(cfg, tenants, scope, d_from, d_to, priority, service, as_of, views)
+    settings = _settings(cfg, tenants, scope, d_from, d_to, priority, service, views)
     result_scope = _result_scope(scope, cfg, tenants)
     if not tenants:
+        settings["as_of"] = as_of or generated_at
         return _empty(result_scope, generated_at, settings)
     cur = store.con.cursor()
     try:
-        _prepare(cur, cfg, tenants, scope, run_row(
-            as_of=as_of, date_from=d_from, date_to=d_to, priorities=_list(priority, int),
-            services=_list(service, str), only_incident=None, with_tenants=with_tenants,
-            with_all=with_all, portfolio=cfg.portfolio()))
+        tenant_as_of = _prepare(
+            cur, cfg, tenants, scope, as_of=as_of, now=generated_at, date_from=d_from, date_to=d_to,
+            priorities=_list(priority, int), services=_list(service, str), only_incident=None,
+            with_tenants=with_tenants, with_all=with_all)
         variants = any(len(v.kpis) > len(KPIS) for v in views)
         for stage in STAGES:
             if stage != VARIANT_STAGE or variants:
@@ -95,6 +98,10 @@ def compute_kpis(store: Store, *, tenant: str | None = None, scope: str | None =
         target = settings["portfolio"] if name == ALL else settings["tenants"].get(name)
         if target is not None and day is not None:
             target["programme_start"] = _day_to_date(day)
+    for name, value in tenant_as_of.items():
+        settings["tenants"][name]["as_of"] = value
+    # The run's as_of bounds call-wide ranges only; ALL's items keep their own tenant's as_of.
+    settings["as_of"] = settings["portfolio"]["as_of"] = max(tenant_as_of.values())
     return KpiResult(scope=result_scope, generated_at=generated_at, settings=settings,
                      data_quality=dq, **frames)
 
@@ -108,12 +115,13 @@ def update_slots(store: Store, tenant: str, incident_id: str,
     is unknown, unresolved or owes nothing (m = 0).
     """
     cfg = config if isinstance(config, Config) else load_config(config)
+    now = datetime.now(UTC).replace(tzinfo=None)
     cur = store.con.cursor()
     try:
-        _prepare(cur, cfg, [tenant], None, run_row(
-            as_of=datetime.now(UTC).replace(tzinfo=None), date_from=None, date_to=None,
-            priorities=None, services=None, only_incident=incident_id, with_tenants=True,
-            with_all=False, portfolio=cfg.portfolio()))
+        # Slots depend on no as-of time: pin the wall clock rather than scan the tenant's data.
+        _prepare(cur, cfg, [tenant], None, as_of=now, now=now, date_from=None, date_to=None,
+                 priorities=None, services=None, only_incident=incident_id, with_tenants=True,
+                 with_all=False)
         for stage in ("kpi_pop", "kpi_due", "kpi_update_hits"):
             cur.execute(read_sql(stage))
         df = cur.execute(read_sql("kpi_slots")).df()
@@ -137,8 +145,9 @@ def _select(store: Store, tenant: str | None) -> tuple[list[str], bool, bool]:
     return [tenant], True, False
 
 
-def _prepare(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], scope: str | None,
-             run: tuple) -> None:
+def _prepare(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], scope: str | None, *,
+             as_of: datetime | None, now: datetime, **run: object) -> dict[str, datetime]:
+    """Fill the input tables; returns each tenant's as_of (``as_of`` pins them all, else kpi_asof.sql)."""
     cur.execute("SET TimeZone = 'UTC'")
     cur.execute(read_sql("kpi_setup"))
     rows = []
@@ -146,15 +155,21 @@ def _prepare(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], sc
         s = cfg.for_tenant(t)
         if scope is not None:
             s["scope"] = scope
-        rows.append(cfg_row(t, s))
-    cur.executemany("INSERT INTO kpi_cfg VALUES (" + ", ".join("?" * 16) + ")", rows)
-    cur.execute("INSERT INTO kpi_run VALUES (" + ", ".join("?" * 12) + ")", list(run))
+        rows.append(cfg_row(t, s, as_of))
+    cur.executemany("INSERT INTO kpi_cfg VALUES (" + ", ".join("?" * 17) + ")", rows)
+    if as_of is None:
+        cur.execute(read_sql("kpi_asof"), {"now": now})
+    tenant_as_of = dict(cur.execute("SELECT tenant, as_of FROM kpi_cfg ORDER BY tenant").fetchall())
+    run_as_of = max(tenant_as_of.values(), default=as_of or now)
+    cur.execute("INSERT INTO kpi_run VALUES (" + ", ".join("?" * 12) + ")",
+                list(run_row(as_of=run_as_of, portfolio=cfg.portfolio(), **run)))
     # The config loader checks names against Python's zoneinfo; DuckDB's ICU must know them too.
     unknown = cur.execute(
         "SELECT DISTINCT tz FROM (SELECT tz FROM kpi_cfg UNION ALL SELECT pf_tz FROM kpi_run) "
         "WHERE tz NOT IN (SELECT name FROM pg_timezone_names())").fetchall()
     if unknown:
         raise MikpiError(f"timezone {unknown[0][0]!r} is not known to DuckDB's ICU time zone data")
+    return tenant_as_of
 
 
 def _frames(cur: duckdb.DuckDBPyConnection, views: list[View], starts: dict, cfg: Config,
@@ -266,8 +281,7 @@ def _checkpoints(cur: duckdb.DuckDBPyConnection, views: list[View], by_name: dic
 # --- helpers ---------------------------------------------------------------------------
 
 def _settings(cfg: Config, tenants: list[str], scope: str | None, d_from: date | None,
-              d_to: date | None, priority: object, service: object, as_of: datetime,
-              views: list[View]) -> dict:
+              d_to: date | None, priority: object, service: object, views: list[View]) -> dict:
     settings = cfg.echo(tenants)
     if scope is not None:
         for s in settings["tenants"].values():
@@ -275,7 +289,6 @@ def _settings(cfg: Config, tenants: list[str], scope: str | None, d_from: date |
         settings["portfolio"]["scope"] = scope
     settings["filters"] = {"scope": scope, "date_from": d_from, "date_to": d_to,
                            "priority": _list(priority, int), "service": _list(service, str)}
-    settings["as_of"] = as_of
     settings["kpis"] = {v.name: list(v.kpis) for v in views}
     return settings
 

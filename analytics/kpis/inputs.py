@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from analytics.catalog import BUSINESS_VARIANTS, HOLD_VARIANTS, base_kpi
 from analytics.config import Config
 from analytics.kpis.result import KPIS
 
@@ -17,9 +18,6 @@ EPOCH = date(1970, 1, 1)
 US_PER_DAY = 86_400_000_000
 PLAUSIBLE_FROM = date(2000, 1, 1)
 ALL = "ALL"
-HOLD_VARIANTS = ("mtta_minutes_excl_on_hold", "mttr_minutes_excl_on_hold", "mttm_minutes_excl_on_hold")
-BUSINESS_VARIANTS = ("mtta_minutes_business_hours", "mttr_minutes_business_hours",
-                     "mttm_minutes_business_hours")
 
 
 @dataclass(frozen=True)
@@ -47,10 +45,7 @@ class View:
         targets = self.settings["targets"]
         if kpi in targets:
             return targets[kpi]
-        for suffix in ("_excl_on_hold", "_business_hours"):
-            if kpi.endswith(suffix):
-                return targets.get(kpi[: -len(suffix)])
-        return None
+        return targets.get(base_kpi(kpi))
 
 
 def day_number(d: date | None) -> int | None:
@@ -86,8 +81,8 @@ def _with_scope(settings: dict, scope: str | None) -> dict:
     return settings
 
 
-def cfg_row(tenant: str, s: dict) -> tuple:
-    """One kpi_cfg row (column order of kpi_setup.sql)."""
+def cfg_row(tenant: str, s: dict, as_of: datetime | None) -> tuple:
+    """One kpi_cfg row (column order of kpi_setup.sql); ``as_of`` None = from the tenant's data."""
     cadence = s["cadence_minutes"]
     other = int(cadence["other"])
     cal = s["business_hours_calendar"]
@@ -110,6 +105,7 @@ def cfg_row(tenant: str, s: dict) -> tuple:
         _minutes(cal["end"]),
         days,
         prior,
+        as_of,
     )
 
 

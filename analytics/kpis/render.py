@@ -29,7 +29,6 @@ from analytics.formatting import (
 )
 from analytics.kpis.inputs import ALL
 from analytics.kpis.result import KpiResult
-from analytics.kpis.status import base_kpi
 
 OVERALL_KEYS = ["tenant", "kpi", "value", "mean", "median", "p90", "n"]
 WEEKLY_KEYS = ["tenant", "week", "week_start", "kpi", "value", "mean", "median", "p90", "n"]
@@ -38,7 +37,6 @@ CHECKPOINT_KEYS = ["tenant", "kpi", "checkpoint", "baseline", "baseline_n", "wee
                    "due_week", "status"]
 QUALITY_KEYS = ["tenant", "check", "count", "note"]
 INT_KEYS = frozenset({"n", "baseline_n", "week", "due_week", "count"})
-VARIANT_LABELS = {"_excl_on_hold": " (excl. on hold)", "_business_hours": " (business hours)"}
 
 
 def to_json(result: KpiResult) -> dict[str, Any]:
@@ -122,13 +120,13 @@ def render_table(result: KpiResult, console: Console | None = None) -> None:
         for kpi in result.overall.loc[result.overall["tenant"] == tenant, "kpi"]:
             k = rows[rows["kpi"] == kpi].set_index("checkpoint")
             if "latest" not in k.index:
-                table.add_row(_label(kpi), *[EMPTY] * (len(table.columns) - 1))
+                table.add_row(kpi_label(kpi), *[EMPTY] * (len(table.columns) - 1))
                 continue
             row = k.loc["latest"]
             status = row["status"] if isinstance(row["status"], str) else None
             colour = STATUS_COLOURS.get(status or "")
             table.add_row(
-                _label(kpi),
+                kpi_label(kpi),
                 _value(kpi, row["baseline"]), _count(row["baseline_n"]),
                 *[_value(kpi, k.at[name, "value"]) for name in marks],
                 _value(kpi, row["value"]), _count(row["n"]),
@@ -147,26 +145,23 @@ def render_table(result: KpiResult, console: Console | None = None) -> None:
 
 def _title(result: KpiResult, tenant: str, weeks: dict[str, int]) -> str:
     settings = result.settings
-    start = (settings.get("portfolio", {}) if tenant == ALL
-             else settings.get("tenants", {}).get(tenant, {})).get("programme_start")
+    view = settings.get("portfolio", {}) if tenant == ALL else settings.get("tenants", {}).get(tenant, {})
+    start, as_of = view.get("programme_start"), view.get("as_of")
     title = f"{tenant} — scope {result.scope}"
     if start:
         title += f", programme start {start}"
     if "latest" in weeks:
         title += f", latest week {weeks['latest']}"
+    if isinstance(as_of, datetime):  # what "now" was for this view: its data's latest record
+        title += f", data as of {as_of:%Y-%m-%d %H:%M} UTC"
     return title
 
 
 # --- helpers ---------------------------------------------------------------------------
 
-def _label(kpi: str) -> str:
-    base = base_kpi(kpi)
-    return kpi_label(base) + VARIANT_LABELS.get(kpi[len(base):], "")
-
-
 def _value(kpi: str, value: object) -> str:
     v = _num(value)
-    return EMPTY if v is None else format_value(base_kpi(kpi), v)
+    return EMPTY if v is None else format_value(kpi, v)
 
 
 def _count(n: object) -> str:

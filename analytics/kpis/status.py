@@ -6,36 +6,32 @@ here, only one row per (view, KPI, week or checkpoint).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
-from analytics.kpis.inputs import BUSINESS_VARIANTS, HOLD_VARIANTS, View
-from analytics.kpis.result import KPIS, LOWER_IS_BETTER, RATE_KPIS
+from analytics import catalog
+from analytics.kpis.inputs import View
 
 # A hand-computed 20 % must count as 20 % whatever the float rounding of (b - v) / b.
 TOLERANCE = 1e-9
 STATUSES = ("insufficient_data", "met", "on_track", "off_track")
 
 
-def base_kpi(kpi: str) -> str:
-    """The KPI a duration variant derives from (itself for a base KPI)."""
-    for suffix in ("_excl_on_hold", "_business_hours"):
-        if kpi.endswith(suffix):
-            return kpi[: -len(suffix)]
-    return kpi
-
-
-_NAMES = KPIS + HOLD_VARIANTS + BUSINESS_VARIANTS
-_RATE = {k: base_kpi(k) in RATE_KPIS for k in _NAMES}
-_LOWER = {k: base_kpi(k) in LOWER_IS_BETTER for k in _NAMES}
-
-
 def is_rate(kpi: pd.Series) -> np.ndarray:
-    return kpi.map(_RATE).fillna(False).to_numpy(dtype=bool)
+    """Per key: a percentage (num / den) rather than a duration; variants follow their base KPI."""
+    return _per_key(kpi, lambda k: catalog.base_kpi(k) in catalog.RATE_KPIS)
 
 
 def is_lower_better(kpi: pd.Series) -> np.ndarray:
-    return kpi.map(_LOWER).fillna(False).to_numpy(dtype=bool)
+    """Per key: whether a fall is an improvement (:func:`analytics.catalog.is_lower_better`)."""
+    return _per_key(kpi, catalog.is_lower_better)
+
+
+def _per_key(kpi: pd.Series, test: Callable[[str], bool]) -> np.ndarray:
+    flags = {k: test(k) for k in kpi.dropna().unique()}  # once per distinct KPI key
+    return kpi.map(flags).fillna(False).to_numpy(dtype=bool)
 
 
 def add_values(df: pd.DataFrame) -> pd.DataFrame:

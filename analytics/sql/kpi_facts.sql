@@ -1,7 +1,8 @@
 -- KPI engine, stage 4: one row per selected incident with every derived fact, and the
 -- governance records behind the rates. Local days (days since 1970-01-01 in the tenant's
 -- reporting timezone, *_t, and in the portfolio timezone, *_a) are NULL for implausible
--- timestamps (before 2000-01-01 or after as_of), which keeps them out of every week.
+-- timestamps (before 2000-01-01 or after the tenant's as_of), which keeps them out of every
+-- week. Every "not yet" decision uses the item's own tenant's as_of, in the ALL view too.
 
 -- Whether any governance record of a kind was ever loaded for the tenant: with none, the
 -- governance KPI is null (n = 0) with a data-quality note, never 0 %.
@@ -68,16 +69,15 @@ SELECT p.iid, p.tenant, p.incident_id, p.title, p.priority, p.service, p.ci, p.a
        p.resolved_at + to_microseconds(p.pir_window_us) AS pir_due_at,
        CASE WHEN g.has_pirs AND p.is_major AND p.resolved_at IS NOT NULL THEN
             CASE WHEN x.pir_completed_at <= p.resolved_at + to_microseconds(p.pir_window_us) THEN true
-                 WHEN p.resolved_at + to_microseconds(p.pir_window_us) <= r.as_of THEN false
+                 WHEN p.resolved_at + to_microseconds(p.pir_window_us) <= p.as_of THEN false
             END END AS pir_on_time,
        g.has_pirs AND p.is_major AND p.resolved_at IS NOT NULL
            AND coalesce(x.pir_completed_at > p.resolved_at + to_microseconds(p.pir_window_us), true)
-           AND p.resolved_at + to_microseconds(p.pir_window_us) > r.as_of AS pir_pending,
+           AND p.resolved_at + to_microseconds(p.pir_window_us) > p.as_of AS pir_pending,
        x.hold_ack_us, x.hold_res_us, x.hold_mit_us, x.mtta_bh, x.mttr_bh, x.mttm_bh,
-       r.as_of
+       p.as_of
 FROM kpi_pop p
 JOIN kpi_gov g USING (tenant)
-CROSS JOIN kpi_run r
 JOIN kpi_links l USING (iid)
 JOIN kpi_records x USING (iid);
 
@@ -117,7 +117,7 @@ LEFT JOIN z zm ON zm.uday = CAST(fdiv(epoch_us(f.mitigated_at), 86400000000) AS 
 LEFT JOIN z zc ON zc.uday = CAST(fdiv(epoch_us(f.closed_at), 86400000000) AS INTEGER);
 
 CREATE OR REPLACE TEMP TABLE kpi_inc AS
-SELECT f.* EXCLUDE (as_of),
+SELECT f.*,
        CASE WHEN mtta_raw >= 0 THEN mtta_raw END AS mtta_minutes,
        CASE WHEN mttr_raw >= 0 THEN mttr_raw END AS mttr_minutes,
        CASE WHEN mttm_raw >= 0 THEN mttm_raw END AS mttm_minutes,
@@ -127,14 +127,15 @@ JOIN kpi_days_t t USING (iid)
 JOIN kpi_days_a a USING (iid);
 
 -- Changes (change failure rate) and actions (action on-time) with their local days. Actions
--- due after as_of are not yet assessable and are left out (counted in data quality). An action
--- counts when its incident is in scope, or when it names no incident; with a priority or
--- service filter, only actions of a selected incident count.
+-- due after their tenant's as_of are not yet assessable and are left out (counted in data
+-- quality); a change end after it is not yet real (in no week). An action counts when its
+-- incident is in scope, or when it names no incident; with a priority or service filter,
+-- only actions of a selected incident count.
 CREATE OR REPLACE TEMP TABLE kpi_chg_days AS
 SELECT c.tenant, c.change_id, c.end_at, c.linked,
-       CASE WHEN c.end_at BETWEEN TIMESTAMP '2000-01-01' AND r.as_of
+       CASE WHEN c.end_at BETWEEN TIMESTAMP '2000-01-01' AND g.as_of
             THEN kpi_lday(epoch_us(c.end_at), zt.off0, zt.sw, zt.off1) END AS end_t,
-       CASE WHEN c.end_at BETWEEN TIMESTAMP '2000-01-01' AND r.as_of
+       CASE WHEN c.end_at BETWEEN TIMESTAMP '2000-01-01' AND g.as_of
             THEN kpi_lday(epoch_us(c.end_at), za.off0, za.sw, za.off1) END AS end_a
 FROM kpi_change_facts c
 JOIN kpi_cfg g USING (tenant)
@@ -153,7 +154,7 @@ WITH act AS (
     JOIN kpi_cfg g USING (tenant)
     CROSS JOIN kpi_run r
     LEFT JOIN kpi_pop p ON p.tenant = a.tenant AND p.incident_id = a.incident_id
-    WHERE a.due_at IS NOT NULL AND a.due_at <= r.as_of
+    WHERE a.due_at IS NOT NULL AND a.due_at <= g.as_of
 )
 SELECT a.tenant, a.action_id, a.due_at,
        coalesce(a.completed_at <= a.due_at, false) AS on_time,

@@ -18,11 +18,10 @@ SELECT k.tenant, k.incident_id, k.title, k.priority, k.service, k.ci, k.assignme
            CASE WHEN k.negative_update_window THEN 'negative_update_window' END,
            CASE WHEN k.opened_t < v.start_day THEN 'before_programme_start' END,
            CASE WHEN greatest(k.opened_at, k.acknowledged_at, k.declared_at, k.mitigated_at,
-                              k.resolved_at, k.closed_at) > r.as_of THEN 'future_timestamps' END,
+                              k.resolved_at, k.closed_at) > k.as_of THEN 'future_timestamps' END,
            CASE WHEN least(k.opened_at, k.acknowledged_at, k.declared_at, k.mitigated_at,
                            k.resolved_at, k.closed_at) < TIMESTAMP '2000-01-01' THEN 'timestamps_before_2000' END
        ) AS quality_flags
 FROM kpi_inc k
 JOIN kpi_views v ON v.view = k.tenant
-CROSS JOIN kpi_run r
 ORDER BY k.tenant, k.opened_at, k.incident_id;

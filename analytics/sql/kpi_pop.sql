@@ -26,7 +26,7 @@ SELECT
     CASE WHEN nullif(i.service, '') IS NOT NULL THEN 's:' || i.service
          WHEN nullif(i.ci, '') IS NOT NULL THEN 'c:' || i.ci END AS repeat_key,
     coalesce(c.cadence[i.priority], c.cadence_other) AS cadence_min,
-    c.tz, c.lookback_us, c.window_us, c.pir_window_us, c.exclude_on_hold, c.business_hours
+    c.tz, c.lookback_us, c.window_us, c.pir_window_us, c.exclude_on_hold, c.business_hours, c.as_of
 FROM incident_view i
 JOIN kpi_cfg c USING (tenant)
 CROSS JOIN kpi_run r

@@ -13,13 +13,12 @@ WITH inc AS (
            count(k.iid) FILTER (WHERE k.negative_update_window) AS negative_update_window,
            count(k.iid) FILTER (WHERE k.opened_t < v.start_day) AS before_programme_start,
            count(k.iid) FILTER (WHERE greatest(k.opened_at, k.acknowledged_at, k.declared_at, k.mitigated_at,
-                                               k.resolved_at, k.closed_at) > r.as_of) AS future_timestamps,
+                                               k.resolved_at, k.closed_at) > c.as_of) AS future_timestamps,
            count(k.iid) FILTER (WHERE least(k.opened_at, k.acknowledged_at, k.declared_at, k.mitigated_at,
                                             k.resolved_at, k.closed_at) < TIMESTAMP '2000-01-01') AS timestamps_before_2000,
            count(k.iid) FILTER (WHERE k.pir_pending) AS pir_not_yet_due
     FROM kpi_cfg c
     JOIN kpi_views v ON v.view = c.tenant
-    CROSS JOIN kpi_run r
     LEFT JOIN kpi_inc k ON k.tenant = c.tenant
     GROUP BY c.tenant
 ), other AS (
@@ -27,14 +26,13 @@ WITH inc AS (
            (SELECT count(*) FROM kpi_pop p WHERE p.tenant = c.tenant AND p.canceled) AS canceled_excluded,
            (SELECT count(*) FROM kpi_chg x WHERE x.tenant = c.tenant AND x.end_at IS NULL) AS changes_without_end,
            (SELECT count(*) FROM actions x WHERE x.tenant = c.tenant AND x.due_at IS NULL) AS actions_without_due_date,
-           (SELECT count(*) FROM actions x WHERE x.tenant = c.tenant AND x.due_at > r.as_of) AS actions_not_yet_due,
+           (SELECT count(*) FROM actions x WHERE x.tenant = c.tenant AND x.due_at > c.as_of) AS actions_not_yet_due,
            CAST(NOT g.has_closure AS BIGINT) AS no_closure_records,
            CAST(NOT g.has_pirs AS BIGINT) AS no_pir_records,
            CAST(NOT g.has_actions AS BIGINT) AS no_action_records,
            CAST(NOT g.has_changes AS BIGINT) AS no_change_records
     FROM kpi_cfg c
     JOIN kpi_gov g USING (tenant)
-    CROSS JOIN kpi_run r
 )
 UNPIVOT (SELECT * FROM inc JOIN other USING (tenant))
 ON COLUMNS(* EXCLUDE (tenant))

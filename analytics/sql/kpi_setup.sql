@@ -1,9 +1,9 @@
 -- KPI engine, stage 0: the per-call inputs and helper macros (temporary, per connection).
 --
--- kpi_cfg holds one row per selected tenant with its effective settings; every
--- later stage joins it on tenant, so a computation for tenant A never reads a
--- row of tenant B. kpi_run holds the call's parameters (one row). Python
--- fills both with bound parameters; no value is ever formatted into SQL.
+-- kpi_cfg holds one row per selected tenant with its effective settings and its
+-- as-of time; every later stage joins it on tenant, so a computation for tenant A
+-- never reads a row of tenant B. kpi_run holds the call's parameters (one row).
+-- Python fills both with bound parameters; no value is ever formatted into SQL.
 
 CREATE OR REPLACE TEMP TABLE kpi_cfg (
     tenant            VARCHAR NOT NULL,
@@ -21,11 +21,14 @@ CREATE OR REPLACE TEMP TABLE kpi_cfg (
     bh_start          INTEGER NOT NULL,   -- minutes after local midnight
     bh_end            INTEGER NOT NULL,
     bh_days           INTEGER[] NOT NULL, -- ISO weekdays, 1 = Monday
-    bh_prior          INTEGER[] NOT NULL  -- bh_prior[d] = working days before ISO weekday d
+    bh_prior          INTEGER[] NOT NULL, -- bh_prior[d] = working days before ISO weekday d
+    as_of             TIMESTAMP           -- the tenant's "now" (kpi_asof.sql fills it unless pinned):
+                                          -- later timestamps are not yet real, later due dates not yet due
 );
 
 CREATE OR REPLACE TEMP TABLE kpi_run (
-    as_of          TIMESTAMP NOT NULL,   -- "now": later timestamps are not yet real
+    as_of          TIMESTAMP NOT NULL,   -- the latest tenant as_of: bounds call-wide ranges (kpi_tzday)
+                                         -- only; per-item decisions use kpi_cfg.as_of
     lo_day         INTEGER NOT NULL,     -- 2000-01-01 as days since 1970-01-01: earlier is implausible
     hi_day         INTEGER NOT NULL,     -- day of as_of, plus one
     from_day       INTEGER,              -- date filter (local days, inclusive), NULL = open

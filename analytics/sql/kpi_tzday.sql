@@ -1,7 +1,8 @@
 -- KPI engine, stage 1: UTC offsets by day for every reporting timezone in use.
 --
 -- One row per timezone and UTC day from a week before the earliest plausible opening (or
--- configured programme start) of the selected tenants to as_of: the offset at
+-- configured programme start) of the selected tenants to the latest tenant's as_of
+-- (kpi_run.as_of): the offset at
 -- 00:00 UTC and, on a day with a DST change, the instant of the change and the
 -- offset after it. Cutting local days then costs an equi-join and integer
 -- arithmetic instead of one ICU timezone conversion per timestamp (ICU is
@@ -15,7 +16,7 @@ WITH tzs AS (
 ), span AS (
     SELECT greatest(r.lo_day,
                     least(coalesce(CAST(fdiv(epoch_us(min(i.opened_at) FILTER (
-                                       WHERE i.opened_at >= TIMESTAMP '2000-01-01' AND i.opened_at <= r.as_of)),
+                                       WHERE i.opened_at >= TIMESTAMP '2000-01-01' AND i.opened_at <= c.as_of)),
                                        86400000000) AS INTEGER), r.hi_day),
                           coalesce(min(c.start_day), r.hi_day),
                           coalesce(r.pf_start_day, r.hi_day)) - 8) AS lo,
@@ -23,7 +24,7 @@ WITH tzs AS (
     FROM kpi_run r
     CROSS JOIN kpi_cfg c
     LEFT JOIN incidents i ON i.tenant = c.tenant
-    GROUP BY r.lo_day, r.hi_day, r.as_of, r.pf_start_day
+    GROUP BY r.lo_day, r.hi_day, r.pf_start_day
 ), grid AS (
     SELECT tz, unnest(range(s.lo - 1, s.hi + 2)) AS uday
     FROM tzs, span s

@@ -3,17 +3,16 @@
 -- One row per selected tenant (its own timezone) and one for the pooled "ALL"
 -- view (the portfolio timezone). start_day is the configured programme start
 -- or the Monday of the local week holding the earliest plausible opened_at
--- (2000-01-01 .. as_of) of any of the tenant's incidents, whatever the scope,
+-- (2000-01-01 .. the tenant's as_of) of any of its incidents, whatever the scope,
 -- so switching scope or filters never moves the weeks.
 CREATE OR REPLACE TEMP TABLE kpi_views AS
 WITH first_open AS (
     SELECT i.tenant,
            coalesce(min(i.opened_at) FILTER (WHERE i.opened_at >= TIMESTAMP '2000-01-01'
-                                               AND i.opened_at <= r.as_of),
+                                               AND i.opened_at <= c.as_of),
                     min(i.opened_at)) AS first_at
     FROM incidents i
     JOIN kpi_cfg c USING (tenant)
-    CROSS JOIN kpi_run r
     GROUP BY i.tenant
 ), tenant_first AS (
     SELECT c.tenant, c.tz, c.start_day, f.first_at,
