@@ -35,11 +35,6 @@ ACTION_COLOURS = {"done_on_time": STATUS_COLOURS["met"], "done_late": STATUS_COL
 
 # -- pure functions ------------------------------------------------------------------------
 
-def as_of(result: KpiResult) -> datetime:
-    """The engine's "now" for this result (what overdue is measured against), as the exports use it."""
-    return (result.settings or {}).get("as_of") or result.generated_at
-
-
 def restrict(result: KpiResult, tenant: str) -> KpiResult:
     """``result`` for one tenant; the portfolio keeps every tenant's incidents (they make up ALL)."""
     scoped = result.for_tenant(tenant)
@@ -297,7 +292,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_repeats(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        changes = views.listings(tenant, as_of(view))["changes"]
+        changes = views.listings(tenant, view.as_of(tenant))["changes"]
         return views.memo("repeats", (view, changes), (tenant,), lambda: (
             figures.build_repeats_by_service(view, tenant), render_changes(view, tenant, changes)))
 
@@ -307,7 +302,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_follow(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        lists = views.listings(tenant, as_of(view))
+        lists = views.listings(tenant, view.as_of(tenant))
         actions, closure = lists["actions"], lists["closure"]
         return views.memo("follow", (view, actions, closure), (tenant,),
                           lambda: render_follow_through(view, tenant, actions, closure))
@@ -317,7 +312,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_quality(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        lists = views.listings(tenant, as_of(view))
+        lists = views.listings(tenant, view.as_of(tenant))
         runs, rejects = lists["runs"], lists["rejects"]
         return views.memo("quality", (view, runs, rejects), (tenant,),
                           lambda: render_data_quality(view, tenant, runs, rejects))

@@ -52,7 +52,7 @@ def build_context(store: Store, result: KpiResult, tenant: str) -> ExportContext
         settings=tenant_settings(result, tenant),
         ingest_runs=details.ingest_runs(store, tenant),
         reject_reasons=details.reject_reasons(store, tenant),
-        actions=details.action_tracker(store, tenant, result.settings.get("as_of") or result.generated_at),
+        actions=details.action_tracker(store, tenant, result.as_of(tenant)),
         closure=details.closure_evidence(store, tenant),
         changes=details.changes(store, tenant),
         generated_at=result.generated_at,

@@ -34,8 +34,8 @@ def display_tenant(tenant: str) -> str:
 
 
 def as_of(ctx: ExportContext) -> object | None:
-    """The engine's "now" when it differs from the generation time (a back-dated computation), else None."""
-    value = (ctx.result.settings or {}).get("as_of")
+    """The data's as-of time the figures were judged by, when it differs from the generation time."""
+    value = ctx.result.as_of(ctx.tenant)
     if value is None or pd.isna(value) or pd.Timestamp(value) == pd.Timestamp(ctx.generated_at):
         return None
     return value

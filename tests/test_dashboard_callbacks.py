@@ -237,8 +237,3 @@ def test_read_only_tables_are_one_markdown_component_showing_text_literally():
     assert lines[3] == "| `=SUM(A1)` | `—` |"
     assert lines[4] == "| `—` | `5\u00a0min` |"
 
-
-def test_overdue_is_measured_from_the_engines_as_of(result):
-    assert callbacks.as_of(result) == result.generated_at  # the fixture names no as_of
-    later = replace(result, settings={**result.settings, "as_of": result.generated_at.replace(day=31)})
-    assert callbacks.as_of(later) == result.generated_at.replace(day=31)

@@ -66,6 +66,12 @@ class KpiResult:
     breakdowns: pd.DataFrame = field(default_factory=pd.DataFrame)
     incidents: pd.DataFrame = field(default_factory=pd.DataFrame)
 
+    def as_of(self, tenant: str) -> datetime:
+        """The time the engine judged ``tenant`` (or ``"ALL"``) by: "now" for overdue listings too."""
+        settings = self.settings or {}
+        own = settings.get("tenants", {}).get(tenant, {}) if tenant != "ALL" else {}
+        return own.get("as_of") or settings.get("as_of") or self.generated_at
+
     def for_tenant(self, tenant: str) -> KpiResult:
         """The same result restricted to one tenant (or ``"ALL"``): what one tenant's artefacts see.
 
