@@ -31,16 +31,22 @@ def profiles() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def story(tmp_path_factory):
+def story_db(tmp_path_factory):
+    """The sample's exports ingested into a store file: (database path, config path)."""
     root = tmp_path_factory.mktemp("story")
     sample.generate_sample(root / "exports", tenants=4, weeks=WEEKS, start=START.date().isoformat())
-    store = open_store(root / "mikpi.duckdb")
     exports = root / "exports"
-    ingest.ingest_files(store, sorted((exports / "servicenow").glob("*.csv")))
-    ingest.ingest_files(store, sorted((exports / "governance").glob("*.csv")))
-    result = compute_kpis(store, config=exports / "mikpi.toml")  # as_of: from the data, not now
-    store.close()
-    return result
+    with open_store(root / "mikpi.duckdb") as store:
+        ingest.ingest_files(store, sorted((exports / "servicenow").glob("*.csv")))
+        ingest.ingest_files(store, sorted((exports / "governance").glob("*.csv")))
+    return root / "mikpi.duckdb", exports / "mikpi.toml"
+
+
+@pytest.fixture(scope="module")
+def story(story_db):
+    db, config = story_db
+    with open_store(db, read_only=True) as store:
+        return compute_kpis(store, config=config)  # as_of: from the data, not now
 
 
 def status(result, tenant, kpi, checkpoint="latest"):
@@ -87,3 +93,23 @@ def test_sample_story_update_compliance_pct_slow_tenant_catches_up(story):
     slow = {p: t for t, p in profiles().items()}["slow"]
     assert status(story, slow, "update_compliance_pct", "week8") == "off_track"
     assert status(story, slow, "update_compliance_pct", "week13") == "met"
+
+
+def test_a_one_tenant_call_gives_the_all_tenant_calls_figures(story, story_db):
+    """CLI and dashboard compute every tenant at once, exports one: the figures must agree."""
+    db, config = story_db
+    cols = ["value", "n", "baseline", "improvement_pct", "improvement_ci_low", "improvement_ci_high"]
+    with open_store(db, read_only=True) as store:
+        for tenant in profiles():
+            alone = compute_kpis(store, tenant=tenant, config=config, with_incidents=False).checkpoints
+            pooled = story.for_tenant(tenant).checkpoints
+            assert len(alone) == len(pooled) > 0
+            assert alone["status"].tolist() == pooled["status"].tolist()
+            # The intervals are resampled from the same items in the same order: equal to the bit.
+            for col in ("improvement_ci_low", "improvement_ci_high"):
+                assert alone[col].astype(float).tolist() == pytest.approx(
+                    pooled[col].astype(float).tolist(), rel=0, abs=0, nan_ok=True)
+            # Means may differ in the last bit (parallel summation order), never at shown precision.
+            for col in cols:
+                assert alone[col].astype(float).tolist() == pytest.approx(
+                    pooled[col].astype(float).tolist(), rel=1e-12, nan_ok=True)

@@ -1,7 +1,10 @@
 -- KPI engine: the items of the baseline and checkpoint windows small enough to bootstrap
 -- (kpi_boot_groups, filled by the engine), ordered so each group is one contiguous block.
+-- Within a block the order is by the items' values only: iid numbers incidents across every
+-- tenant of the call, so ordering by it would make a tenant's resamples (and its interval)
+-- depend on which other tenants were computed with it. Equal values are interchangeable.
 SELECT c.view, i.kpi, c.checkpoint, i.x, i.num, i.den
 FROM kpi_iv i
 JOIN kpi_ckpt_weeks c ON c.view = i.view AND c.week = i.week
 JOIN kpi_boot_groups g ON g.view = c.view AND g.kpi = i.kpi AND g.checkpoint = c.checkpoint
-ORDER BY c.view, i.kpi, c.checkpoint, i.iid NULLS LAST, i.x, i.num, i.den;
+ORDER BY c.view, i.kpi, c.checkpoint, i.x, i.num, i.den;
