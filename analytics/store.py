@@ -12,7 +12,11 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 1
+#: Version of analytics/sql/schema.sql; a store at an older version is migrated on open
+#: (``_MIGRATIONS``), a newer one refused.
+SCHEMA_VERSION = 2
+#: version -> the SQL file that takes a store from the version before it to this one.
+_MIGRATIONS = {2: "migrate_v2"}
 DEFAULT_DB = "mikpi.duckdb"
 #: DuckDB's memory ceiling unless MIKPI_MEMORY_LIMIT says otherwise: ingest of a 1 GB export
 #: then stays bounded (DuckDB spills to disk) instead of growing to 80 % of RAM.
@@ -86,6 +90,13 @@ def _connect(target: str, read_only: bool, wait: float | None = None) -> duckdb.
 
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the schema in a new store; bring an older store up to ``SCHEMA_VERSION``.
+
+    ``schema.sql`` only creates what is missing (a table of an older store keeps
+    its columns), so each version's changes to existing tables are a migration
+    file, run in order, each in one transaction with its version bump: a failed
+    migration leaves the store at the version before it.
+    """
     con.execute(read_sql("schema"))
     row = con.execute("SELECT max(version) FROM schema_version").fetchone()
     if row[0] is None:
@@ -94,4 +105,13 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
         raise RuntimeError(
             f"store schema version {row[0]} is newer than this mikpi ({SCHEMA_VERSION}); upgrade mikpi"
         )
+    else:
+        for version in range(row[0] + 1, SCHEMA_VERSION + 1):
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(read_sql(_MIGRATIONS[version]))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
     con.execute(read_sql("views"))

@@ -8,6 +8,7 @@ from analytics.cli import main
 from analytics.store import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "servicenow"
+EXAMPLES = Path(__file__).parent.parent / "examples" / "mappings"
 
 
 def test_ingest_prints_a_summary_per_file(tmp_path, capsys):
@@ -50,3 +51,22 @@ def test_no_files_and_unknown_source_exit_2(tmp_path, capsys):
                  "--db", str(tmp_path / "s.duckdb")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: --source jira: unknown source") and err.count("\n") == 1
+
+
+def test_rows_of_a_second_table_are_in_the_summary(tmp_path, capsys):
+    # Jira: 3 issues -> 3 incidents and 3 comment updates; one comment cell has no date: a reject.
+    db = tmp_path / "store.duckdb"
+    assert main(["ingest", str(EXAMPLES / "jira-service-management.csv"), "--mapping",
+                 str(EXAMPLES / "jira-service-management.toml"), "--tenant", "Cobalt", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    cells = [[c.strip() for c in line.strip("│").split("│")] for line in out.splitlines() if "│" in line]
+    assert cells == [["jira-service-management.csv", "generic", "incidents", "3", "6", "0", "0", "1",
+                      "Aurora Bank, Borealis Retail, Cobalt"]]
+    assert "jira-service-management.csv: incidents 3 loaded; updates 3 loaded, 1 rejected\n" in out
+    assert "1 row(s) rejected" in out
+    with open_store(db, read_only=True) as store:
+        assert store.con.execute("SELECT count(*) FROM rejects").fetchone() == (1,)
+        # Per run the counts add up to the summary line: 3 records read, 6 rows loaded, 1 rejected.
+        assert store.con.execute(
+            "SELECT sum(rows_read), sum(rows_loaded), sum(rows_rejected) FROM ingest_run_counts").fetchone() == (
+            3, 6, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ import openpyxl
 import pytest
 
 from analytics.errors import IngestError
-from analytics.ingest import FileSummary, ingest_files
+from analytics.ingest import FileSummary, TableCounts, ingest_files
 from analytics.ingest.mapping import load_mapping
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "mappings"
@@ -40,8 +41,10 @@ def test_jira_service_management_example(bare_store):
     path = EXAMPLES / "jira-service-management.csv"
     summary = ingest_files(bare_store, [path], mapping=EXAMPLES / "jira-service-management.toml",
                            tenant="Cobalt")
-    assert summary == [FileSummary(str(path), "generic", "incidents", 3, 3, 0, 0, 0,
+    # 3 records; 3 incidents and 3 comment updates loaded, 1 comment rejected (below).
+    assert summary == [FileSummary(str(path), "generic", "incidents", 3, 6, 0, 0, 1,
                                    ("Aurora Bank", "Borealis Retail", "Cobalt"))]
+    assert summary[0].tables == (TableCounts("incidents", 3, 3, 0, 0, 0), TableCounts("updates", 0, 3, 0, 0, 1))
     # Jira dates (11/May/24 03:26 PM) are Europe/London wall clock: BST, UTC+1.
     assert incidents(bare_store) == [
         ("Aurora Bank", "ITSM-101", "Card payments failing", "resolved", "Resolved", 1, None,
@@ -281,3 +284,22 @@ def test_every_example_mapping_loads():
                      "servicenow-pirs.toml"]
     for path in EXAMPLES.glob("*.toml"):
         assert load_mapping(path).path == path
+
+
+def test_runs_record_the_mapping_file_path_and_sha256(bare_store, tmp_path):
+    mapping = write(tmp_path, "pirs.toml", '[source]\nkind = "pirs"\n[columns]\nincident_id = "Ticket"\n')
+    data = write(tmp_path, "pirs.csv", "Ticket,Owner\nT1,Ana\n")
+    plain = write(tmp_path, "closure.csv", "incident,service_validated_at,customer_confirmed_at,residual_risk\n"
+                                           "T1,,,low\n")
+    ingest_files(bare_store, [data], mapping=mapping, tenant="Acme")
+    ingest_files(bare_store, [plain], tenant="Acme")
+    runs = bare_store.con.execute("SELECT file_name, options FROM ingest_runs ORDER BY run_id").fetchall()
+    assert [(name, json.loads(options)["mapping"]) for name, options in runs] == [
+        ("pirs.csv", {"path": str(mapping.resolve()),
+                      "sha256": hashlib.sha256(mapping.read_bytes()).hexdigest()}),
+        ("closure.csv", None),  # no --mapping
+    ]
+    # The rest of the options stay as they were: what the call asked for, per file.
+    assert {k: v for k, v in json.loads(runs[0][1]).items() if k != "mapping"} == {
+        "tenant": "Acme", "source": "auto", "kind": "auto", "source_tz": "UTC", "date_order": None,
+        "dayfirst": None, "format": "csv", "encoding": "utf-8", "json_root": None}

@@ -86,13 +86,14 @@ def test_xlsx_is_the_same_layout_and_the_same_records(bare_store, tmp_path):
     ingest_files(bare_store, [FIXTURES / "pirs.csv"], tenant="Cobalt")
     book = openpyxl.Workbook()
     sheet = book.active
-    for row in [["Tenant", "Incident", "Due", "Completed", "Owner"],
-                ["Aurora Bank", "INC0010001", datetime(2026, 1, 10, 17), "2026-01-09 10:30:00", "Priya Shah"],
-                ["Aurora Bank", "INC0010002", "2026-01-12 17:00:00", None, "Sam Lee"]]:
+    for row in [["Tenant", "Incident", "Due", "Completed", "Owner", "notes"],
+                ["Aurora Bank", "INC0010001", datetime(2026, 1, 10, 17), "2026-01-09 10:30:00", "Priya Shah",
+                 "on time"],
+                ["Aurora Bank", "INC0010002", "2026-01-12 17:00:00", None, "Sam Lee", None]]:
         sheet.append(row)
     path = tmp_path / "pirs.xlsx"
     book.save(path)
-    # Column labels, a real date cell: the same two records, unchanged.
+    # Column labels, a real date cell, the same extra column: the same two records, unchanged.
     assert ingest_files(bare_store, [path]) == [
         FileSummary(str(path), "governance", "pirs", 2, 0, 0, 2, 0, ("Aurora Bank",))]
 

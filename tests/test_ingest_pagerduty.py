@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from analytics.ingest import FileSummary, ingest_files
+from analytics.ingest import FileSummary, TableCounts, ingest_files
 from analytics.sample.generator import generate_sample, pagerduty_tenant
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pagerduty"
@@ -90,8 +90,10 @@ def test_log_entries_feed_the_timeline_and_status_updates(bare_store):
     path = FIXTURES / "log_entries.json"
     # No --tenant: entries take the tenant of their stored incident, else 'default'.
     summary = ingest_files(bare_store, [path])
-    # The summary counts the timeline entries; the status updates are counted per table below.
-    assert summary == [FileSummary(str(path), "pagerduty", "log_entries", 5, 4, 0, 0, 1, ("Acme",))]
+    # 7 entries read: 4 timeline events and 2 status updates loaded, 1 entry rejected.
+    assert summary == [FileSummary(str(path), "pagerduty", "log_entries", 7, 6, 0, 0, 1, ("Acme", "default"))]
+    assert summary[0].tables == (TableCounts("timeline_events", 5, 4, 0, 0, 1),
+                                 TableCounts("updates", 2, 2, 0, 0, 0))
     assert bare_store.con.execute(
         "SELECT tenant, incident_id, occurred_at, kind, state, lane, actor, text, evidence_link, line "
         "FROM timeline_events ORDER BY occurred_at").fetchall() == [
@@ -202,7 +204,10 @@ def test_the_sample_pagerduty_and_governance_files_load_without_rejects(bare_sto
     entries = json.loads(files["pagerduty/log_entries.json"].read_text())["log_entries"]
     status = [e for e in entries if e["type"] == "status_update_log_entry"]
     assert pd[0].rows_loaded == len(incidents_json)
-    assert pd[1].rows_loaded == len(entries) - len(status)
+    # Every entry is a record read once; the status updates are the updates table's share.
+    assert (pd[1].rows_read, pd[1].rows_loaded) == (len(entries), len(entries))
+    assert [(t.table, t.loaded) for t in pd[1].tables] == [
+        ("timeline_events", len(entries) - len(status)), ("updates", len(status))]
     assert bare_store.con.execute(
         "SELECT count(*) FROM updates WHERE source = 'pagerduty' AND audience = 'stakeholder'"
     ).fetchone() == (len(status),)

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analytics.ingest import FileSummary, ingest_files
+from analytics.ingest import FileSummary, TableCounts, ingest_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "servicenow"
 
@@ -179,9 +179,11 @@ def test_table_api_json_with_display_value_all(bare_store):
 def test_history_collapses_to_latest_snapshot_and_keeps_the_timeline(bare_store):
     path = FIXTURES / "history.csv"
     summary = ingest_files(bare_store, [path])
-    # 8 rows: 2 records loaded, 6 older versions of them unchanged.
-    assert summary == [FileSummary(str(path), "servicenow", "incident_history", 8, 2, 0, 6, 0,
+    # 8 rows: 2 records loaded, 6 older versions of them unchanged; 7 state changes loaded.
+    assert summary == [FileSummary(str(path), "servicenow", "incident_history", 8, 9, 0, 6, 0,
                                    ("Borealis Retail",))]
+    assert summary[0].tables == (TableCounts("incidents", 8, 2, 0, 6, 0),
+                                 TableCounts("timeline_events", 0, 7, 0, 0, 0))
     rows = bare_store.con.execute(
         "SELECT incident_id, state, priority, assignment_group, resolved_at, updated_at, mod_count, "
         "is_major, line FROM incidents ORDER BY 1").fetchall()
@@ -220,7 +222,8 @@ def test_history_collapses_to_latest_snapshot_and_keeps_the_timeline(bare_store)
     counts = bare_store.con.execute(
         "SELECT kind, rows_read, rows_loaded, rows_unchanged FROM ingest_run_counts ORDER BY kind"
     ).fetchall()
-    assert counts == [("incidents", 8, 2, 6), ("timeline_events", 7, 7, 0)]
+    # The events come from rows the incidents already read: no record is read twice.
+    assert counts == [("incidents", 8, 2, 6), ("timeline_events", 0, 7, 0)]
 
 
 def test_overlapping_history_exports_add_no_second_hold_interval(bare_store, tmp_path):

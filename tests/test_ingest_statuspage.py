@@ -30,7 +30,7 @@ def dt(*parts: int) -> datetime:
 def test_incidents_and_their_updates(bare_store):
     path = FIXTURES / "incidents.json"
     assert ingest_files(bare_store, [path], tenant="Aurora Bank") == [
-        FileSummary(str(path), "statuspage", "incidents", 2, 2, 0, 0, 0, ("Aurora Bank",))]
+        FileSummary(str(path), "statuspage", "incidents", 2, 6, 0, 0, 0, ("Aurora Bank",))]
     rows = bare_store.con.execute(f"SELECT {INCIDENT_COLUMNS} FROM incidents ORDER BY incident_id").fetchall()
     assert rows == [
         # impact critical -> priority 1; opened = started_at (before created_at); mitigated =
@@ -68,7 +68,7 @@ def test_incidents_and_their_updates(bare_store):
     ]
     assert bare_store.con.execute(
         "SELECT kind, rows_read, rows_loaded FROM ingest_run_counts ORDER BY kind").fetchall() == [
-        ("incidents", 2, 2), ("updates", 4, 4)]
+        ("incidents", 2, 2), ("updates", 0, 4)]  # 2 records read, 2 incidents and their 4 updates loaded
 
 
 def test_priority_from_impact_and_states(bare_store, tmp_path):

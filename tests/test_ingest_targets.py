@@ -19,7 +19,7 @@ from analytics.ingest import FileSummary, KindSpec, ingest_files
 PIRS_SQL = """
 CREATE OR REPLACE TEMP VIEW mapped_pirs AS
 SELECT coalesce(s.tenant, c.default_tenant, 'default') AS tenant, s.incident AS incident_id,
-       s.due_at, s.completed_at, s.owner,
+       s.due_at, s.completed_at, s.owner, s.__attributes AS attributes,
        NULL AS __reject_field, NULL AS __reject_reason, s.__line
 FROM src s CROSS JOIN ingest_ctx c
 """
@@ -28,7 +28,7 @@ ACTIONS_SQL = """
 CREATE OR REPLACE TEMP VIEW mapped_actions AS
 SELECT coalesce(s.tenant, c.default_tenant, 'default') AS tenant, s.action_id, s.incident AS incident_id,
        s.kind, s.title, s.owner, mikpi_priority(s.priority) AS priority, s.due_at, s.completed_at,
-       s.depends_on,
+       s.depends_on, s.__attributes AS attributes,
        CASE WHEN s.kind NOT IN ('mitigation', 'pir') THEN 'kind' END AS __reject_field,
        CASE WHEN s.kind NOT IN ('mitigation', 'pir') THEN 'unknown action kind ' || s.kind END
            AS __reject_reason,
@@ -39,7 +39,7 @@ FROM src s CROSS JOIN ingest_ctx c
 CLOSURE_SQL = """
 CREATE OR REPLACE TEMP VIEW mapped_closure_evidence AS
 SELECT coalesce(s.tenant, c.default_tenant, 'default') AS tenant, s.incident AS incident_id,
-       s.service_validated_at, s.customer_confirmed_at, s.residual_risk,
+       s.service_validated_at, s.customer_confirmed_at, s.residual_risk, s.__attributes AS attributes,
        NULL AS __reject_field, NULL AS __reject_reason, s.__line
 FROM src s CROSS JOIN ingest_ctx c
 """
@@ -61,7 +61,7 @@ FROM src s CROSS JOIN ingest_ctx c;
 CREATE OR REPLACE TEMP VIEW mapped_timeline_events AS
 SELECT coalesce(c.default_tenant, 'default') AS tenant, s.id AS incident_id,
        s.acknowledged_at AS occurred_at, 'acknowledged' AS kind, NULL AS state, NULL AS lane,
-       s.acknowledged_by AS actor, NULL AS text, NULL AS evidence_link,
+       s.acknowledged_by AS actor, NULL AS text, NULL AS evidence_link, NULL AS attributes,
        NULL AS __reject_field, NULL AS __reject_reason, s.__line
 FROM src s CROSS JOIN ingest_ctx c
 WHERE s.acknowledged_at IS NOT NULL
@@ -154,7 +154,8 @@ def test_one_file_feeding_incidents_and_acknowledgement_events(bare_store, tmp_p
                  "PD1,DB down,resolved,P1,Billing,2026-01-05T10:00:00Z,2026-01-05T11:00:00Z,"
                  "2026-01-05T10:04:00Z,Ana\n"
                  "PD2,Disk full,triggered,P3,Billing,2026-01-05T12:00:00Z,,,\n")
-    assert ingest_files(bare_store, [path], kind=ALERTS, tenant="Cobalt")[0].rows_loaded == 2
+    summary = ingest_files(bare_store, [path], kind=ALERTS, tenant="Cobalt")[0]
+    assert (summary.rows_read, summary.rows_loaded) == (2, 3)
     assert bare_store.con.execute(
         "SELECT incident_id, occurred_at, kind, actor, line FROM timeline_events").fetchall() == [
         ("PD1", datetime(2026, 1, 5, 10, 4), "acknowledged", "Ana", 2)]
@@ -163,7 +164,7 @@ def test_one_file_feeding_incidents_and_acknowledgement_events(bare_store, tmp_p
         ("PD1", 1, datetime(2026, 1, 5, 10, 4)), ("PD2", 3, None)]
     counts = bare_store.con.execute(
         "SELECT kind, rows_read, rows_loaded FROM ingest_run_counts ORDER BY kind").fetchall()
-    assert counts == [("incidents", 2, 2), ("timeline_events", 1, 1)]
+    assert counts == [("incidents", 2, 2), ("timeline_events", 0, 1)]
     ingest_files(bare_store, [path], kind=ALERTS, tenant="Cobalt")
     assert bare_store.con.execute("SELECT count(*) FROM timeline_events").fetchone() == (1,)
 

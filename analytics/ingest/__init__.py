@@ -5,7 +5,7 @@
 >>> # ingest_files(open_store("mikpi.duckdb"), ["incidents.csv"], tenant="acme")
 """
 
-from analytics.ingest.pipeline import FileSummary, ingest_files
+from analytics.ingest.pipeline import FileSummary, TableCounts, ingest_files
 from analytics.ingest.registry import (
     KindSpec,
     register_kind,
@@ -17,6 +17,7 @@ from analytics.ingest.registry import (
 __all__ = [
     "FileSummary",
     "KindSpec",
+    "TableCounts",
     "ingest_files",
     "register_kind",
     "register_mapping_loader",

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from analytics.errors import IngestError
-from analytics.ingest.pipeline import FileSummary, ingest_files
+from analytics.ingest.pipeline import FileSummary, TableCounts, ingest_files
 from analytics.store import DEFAULT_DB, open_store
 
 #: Files above this size get a progress bar (on stderr).
@@ -92,7 +92,18 @@ def _print_summary(console: Console, summaries: list[FileSummary], db: Path) -> 
                       str(s.rows_replaced), str(s.rows_unchanged), str(s.rows_rejected),
                       ", ".join(s.tenants) if len(s.tenants) <= 3 else f"{len(s.tenants)} tenants")
     console.print(table)
+    for s in summaries:
+        if len(s.tables) > 1:  # the counts above span tables: say which rows went where
+            console.print(f"{Path(s.file).name}: " + "; ".join(_table_line(t) for t in s.tables),
+                          highlight=False)
     rejected = sum(s.rows_rejected for s in summaries)
     if rejected:
         console.print(f"{rejected} row(s) rejected: the reasons are in the store's rejects table "
                       "(SELECT line, field, reason FROM rejects).")
+
+
+def _table_line(t: TableCounts) -> str:
+    """``updates 4 loaded, 1 rejected``: one table's share of a file's counts, zeros left out."""
+    parts = [f"{n} {word}" for n, word in ((t.loaded, "loaded"), (t.replaced, "replaced"),
+                                           (t.unchanged, "unchanged"), (t.rejected, "rejected")) if n]
+    return f"{t.table} {', '.join(parts) or 'no rows'}"

@@ -15,12 +15,14 @@ their entries can resolve to incidents loaded alongside them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -49,18 +51,36 @@ from analytics.store import Store, read_sql
 #: Temp objects an ingest leaves behind: the staged files and the pipeline's scratch.
 STAGE_PREFIX = "mikpi_stage_"
 _SCRATCH = [
-    "src", "stg", "stg_malformed", "merge_outcome", "ingest_ctx",
+    "src", "stg", "stg_malformed", "merge_outcome", "merge_new_lines", "ingest_ctx",
+    "ingest_counted_lines",
     *(f"{step}_{t}" for step in ("mapped", "typed") for t in TARGETS),
 ]
 
 
+class TableCounts(NamedTuple):
+    """What one file did to one canonical table (``read``: see :class:`FileSummary`)."""
+
+    table: str
+    read: int
+    loaded: int
+    replaced: int
+    unchanged: int
+    rejected: int
+
+
 @dataclass(frozen=True)
 class FileSummary:
-    """What one file did to the store.
+    """What one file did to the store, over every canonical table it fed.
 
-    ``rows_read`` = loaded + replaced + unchanged + rejected: a row the same
-    file also holds in a newer version (history, a duplicate re-export) counts
-    as unchanged, like a row older than the stored one.
+    ``rows_read`` counts the file's records (rows; JSON records; ragged CSV
+    records too). ``rows_loaded``/``rows_replaced``/``rows_unchanged``/
+    ``rows_rejected`` count canonical rows, in every table the file fed: a
+    file feeding one table has ``rows_read`` = loaded + replaced + unchanged +
+    rejected; a file feeding two (a Statuspage incident and its updates, a
+    history export and its state changes, a mapping with comment columns) can
+    write more rows than it has records. A row the same file also holds in a
+    newer version counts as unchanged, like a row older than the stored one.
+    ``tables`` is the same per table, in the order they were loaded.
     """
 
     file: str
@@ -72,6 +92,7 @@ class FileSummary:
     rows_unchanged: int
     rows_rejected: int
     tenants: tuple[str, ...]
+    tables: tuple[TableCounts, ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -118,11 +139,19 @@ def ingest_files(
         raise IngestError("no files given")
     if date_order is not None and date_order not in DATE_ORDERS:
         raise IngestError(f"date order {date_order!r}: use dayfirst or monthfirst")
+    mapping_used: dict[str, str] | None = None
     if isinstance(kind, KindSpec):
         mapped: list[KindSpec] | None = [kind]
         source, kind = kind.source, kind.kind
     else:
         mapped = check_source(source, kind, Path(mapping) if mapping is not None else None)
+        if mapping is not None:
+            mapping_used = _mapping_provenance(Path(mapping))
+    # What the call asked for, recorded with every file's run (ingest_runs.options).
+    call_options = {
+        "tenant": tenant, "source": source, "kind": kind, "source_tz": source_tz,
+        "date_order": date_order, "mapping": mapping_used,
+    }
     con = store.con
     _check_timezone(con, source_tz)
     facts = [fingerprint(p, progress) for p in files]
@@ -140,8 +169,7 @@ def ingest_files(
         try:
             for plan in sorted(plans, key=lambda p: (p.spec.order, p.index)):
                 with _about(plan.staged.facts.path):
-                    summaries[plan.index] = _load(con, plan, tenant, source, kind, source_tz, date_order,
-                                                  progress)
+                    summaries[plan.index] = _load(con, plan, tenant, source_tz, call_options, progress)
                 if progress is not None:
                     progress(plan.staged.facts.path, "done", 1.0)
             try:
@@ -222,8 +250,20 @@ def _sibling(spec: KindSpec, kind: str, mapped: list[KindSpec] | None) -> KindSp
     return next((s for s in pool if s.source == spec.source and s.kind == kind), None)
 
 
-def _load(con, plan: _Plan, tenant: str | None, source_flag: str, kind_flag: str,
-          source_tz: str, date_order: str | None, progress: Progress | None) -> FileSummary:
+def _mapping_provenance(path: Path) -> dict[str, str]:
+    """The mapping file a run used, as its provenance records it: absolute path and SHA-256.
+
+    Hashed right after it was loaded: the digest names the rules the rows went through.
+    """
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise IngestError(f"{path}: {exc.strerror or exc}") from exc
+    return {"path": str(path.resolve()), "sha256": digest}
+
+
+def _load(con, plan: _Plan, tenant: str | None, source_tz: str, call_options: dict[str, object],
+          progress: Progress | None) -> FileSummary:
     """Map, type and merge one staged file; records its ingest run."""
     spec, staged = plan.spec, plan.staged
     facts = staged.facts
@@ -245,20 +285,22 @@ def _load(con, plan: _Plan, tenant: str | None, source_flag: str, kind_flag: str
     con.execute(read_sql(f"ingest_typed_{spec.target}"))
     if progress is not None:
         progress(facts.path, "merging", 0.8)
-    counts = _merge(con, spec.target)
+    # (table, per-tenant counts) of every merge, the file's own table first: a
+    # record is read once, in the first table that got a row from it.
+    merges = [(spec.target, _merge(con, spec.target))]
     if malformed_view(con, staged):
         # Ragged CSV records: rejects with their lines, counted with the file's rows.
         con.execute(read_sql("ingest_malformed"))
-        counts = [*counts, *con.execute(read_sql("ingest_counts"), {"target": spec.target}).fetchall()]
+        ragged = con.execute(read_sql("ingest_counts"), {"target": spec.target}).fetchall()
+        merges.append((spec.target, ragged))
     for target in spec.extra_targets:
         con.execute(read_sql(f"ingest_typed_{target}"))
-        _merge(con, target)
+        merges.append((target, _merge(con, target)))
     if spec.history:
         con.execute(read_sql("ingest_history_events"))
-        _merge(con, "timeline_events")
+        merges.append(("timeline_events", _merge(con, "timeline_events")))
     options = {
-        "tenant": tenant, "source": source_flag, "kind": kind_flag, "source_tz": source_tz,
-        "date_order": date_order, "dayfirst": plan.dayfirst, "format": facts.fmt,
+        **call_options, "dayfirst": plan.dayfirst, "format": facts.fmt,
         "encoding": facts.encoding if facts.fmt == "csv" else None,
         "json_root": staged.json_root,
     }
@@ -268,12 +310,26 @@ def _load(con, plan: _Plan, tenant: str | None, source_flag: str, kind_flag: str
         "sha256": facts.sha256, "size_bytes": facts.size, "source": spec.source,
         "kind": spec.kind, "options": json.dumps(options),
     })
-    totals = [sum(r[i] for r in counts) for i in range(1, 6)]
+    return _summary(str(facts.path), spec, merges)
+
+
+def _summary(file: str, spec: KindSpec, merges: list[tuple[str, list[tuple]]]) -> FileSummary:
+    """Add up the per-tenant counts of a file's merges, per table and in all."""
+    by_table: dict[str, list[int]] = {}
+    for table, counts in merges:
+        if counts:
+            sums = by_table.setdefault(table, [0] * 5)
+            for row in counts:
+                for i in range(5):
+                    sums[i] += row[i + 1]
+    tables = tuple(TableCounts(t, *sums) for t, sums in by_table.items())
     return FileSummary(
-        file=str(facts.path), source=spec.source, kind=spec.kind,
-        rows_read=totals[0], rows_loaded=totals[1], rows_replaced=totals[2],
-        rows_unchanged=totals[3], rows_rejected=totals[4],
-        tenants=tuple(sorted({r[0] for r in counts})),
+        file=file, source=spec.source, kind=spec.kind,
+        rows_read=sum(t.read for t in tables), rows_loaded=sum(t.loaded for t in tables),
+        rows_replaced=sum(t.replaced for t in tables), rows_unchanged=sum(t.unchanged for t in tables),
+        rows_rejected=sum(t.rejected for t in tables),
+        tenants=tuple(sorted({row[0] for _, counts in merges for row in counts})),
+        tables=tables,
     )
 
 

@@ -1,3 +1,8 @@
+-- The lines (file records) already counted as read in this file's counts
+-- (ingest_counts.sql): a record feeding two tables is read once. (First: bound
+-- parameters only reach the last statement of a file.)
+CREATE OR REPLACE TEMP TABLE ingest_counted_lines (line BIGINT);
+
 -- The one-row context of the file being ingested. Mapping and typing views
 -- cross join it, so they stay plain SQL files without parameters.
 -- default_tenant: --tenant (NULL when not given); file_kind: the detected kind.

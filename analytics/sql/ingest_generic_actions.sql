@@ -7,6 +7,7 @@ SELECT coalesce(s.tenant, c.default_tenant, g.tenant, 'default') AS tenant,
        s.title, s.owner,
        mikpi_priority(s.priority)                                AS priority,
        s.due_at, s.completed_at, s.depends_on,
+       s.__attributes                                            AS attributes,
        CASE WHEN s.kind IS NOT NULL AND mikpi_gov_action_kind(s.kind) IS NULL THEN 'kind' END AS __reject_field,
        CASE WHEN s.kind IS NOT NULL AND mikpi_gov_action_kind(s.kind) IS NULL
             THEN 'unknown action kind: ' || s.kind || ' (use mitigation or pir)' END AS __reject_reason,

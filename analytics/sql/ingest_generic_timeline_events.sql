@@ -7,6 +7,7 @@ SELECT coalesce(s.tenant, c.default_tenant, g.tenant, 'default') AS tenant,
        mikpi_state(s.state)                                      AS state,
        mikpi_gov_lane(s.lane)                                    AS lane,
        s.actor, s.text, s.evidence_link,
+       s.__attributes                                            AS attributes,
        CASE WHEN s.lane IS NOT NULL AND mikpi_gov_lane(s.lane) IS NULL THEN 'lane' END AS __reject_field,
        CASE WHEN s.lane IS NOT NULL THEN mikpi_gov_lane_problem(s.lane) END AS __reject_reason,
        s.__line

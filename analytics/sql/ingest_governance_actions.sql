@@ -12,6 +12,7 @@ SELECT coalesce(s.tenant, s.company, c.default_tenant, 'default') AS tenant,
        s.due_at,
        s.completed_at,
        s.depends_on,
+       s.__attributes                    AS attributes,
        CASE WHEN mikpi_gov_action_kind(s.kind) IS NULL THEN 'kind' END AS __reject_field,
        CASE WHEN s.kind IS NULL THEN 'no action kind (mitigation or pir)'
             WHEN mikpi_gov_action_kind(s.kind) IS NULL

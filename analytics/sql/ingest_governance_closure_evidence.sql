@@ -6,6 +6,7 @@ SELECT coalesce(s.tenant, s.company, c.default_tenant, 'default') AS tenant,
        s.service_validated_at,
        s.customer_confirmed_at,
        s.residual_risk,
+       s.__attributes            AS attributes,
        NULL::VARCHAR             AS __reject_field,
        NULL::VARCHAR             AS __reject_reason,
        s.__line

@@ -11,6 +11,7 @@ SELECT coalesce(s.tenant, s.company, c.default_tenant, 'default') AS tenant,
        s.actor,
        s.text,
        s.evidence_link,
+       s.__attributes                AS attributes,
        CASE WHEN mikpi_gov_lane_problem(s.lane) IS NOT NULL THEN 'lane'
             WHEN s.kind IS NOT NULL AND mikpi_gov_event_kind(s.kind) IS NULL THEN 'kind'
        END                           AS __reject_field,

@@ -21,6 +21,8 @@ WITH rows AS (
     SELECT tenant, incident_id, occurred_at, 'state_change' AS kind, state,
            NULL::VARCHAR AS lane, NULL::VARCHAR AS actor, NULL::VARCHAR AS text,
            NULL::VARCHAR AS evidence_link,
+           -- The row's u_* columns are the incident's (its attributes), not the event's.
+           NULL::JSON AS attributes,
            mikpi_event_key(tenant, incident_id, occurred_at, 'state_change', state, NULL, NULL) AS event_key,
            source, source_file, sha256, line, run_id
     FROM ordered

@@ -1,13 +1,23 @@
 -- typed_timeline_events -> timeline_events: an event is identified by
--- (tenant, event_key); present -> unchanged, absent -> loaded. Events never
--- change: a different event has a different key.
+-- (tenant, event_key) (tenant, incident, time, kind, state, lane, text):
+-- absent -> loaded; present with the same actor, evidence link and
+-- attributes -> unchanged; present with others -> replaced (delete + insert:
+-- the latest ingest wins, as for PIRs). Within the file the first row of an
+-- event counts, the others are unchanged.
 CREATE OR REPLACE TEMP TABLE merge_outcome AS
 WITH ranked AS (
-    SELECT rowid AS rid, tenant, event_key, line, __reject_field, __reject_reason,
+    SELECT rowid AS rid, tenant, event_key, actor, evidence_link, attributes::VARCHAR AS attributes,
+           line, __reject_field, __reject_reason,
            row_number() OVER (
                PARTITION BY tenant, event_key, __reject_reason IS NULL ORDER BY line
            ) AS rank
     FROM typed_timeline_events
+), stored AS (
+    -- The table has no key constraint; should an event be there twice, any copy speaks for it.
+    SELECT tenant, event_key, any_value(actor) AS actor, any_value(evidence_link) AS evidence_link,
+           any_value(attributes::VARCHAR) AS attributes
+    FROM timeline_events
+    GROUP BY tenant, event_key
 )
 SELECT t.rid, t.tenant, t.line, t.event_key AS record_key,
        t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
@@ -15,14 +25,19 @@ SELECT t.rid, t.tenant, t.line, t.event_key AS record_key,
            WHEN t.__reject_reason IS NOT NULL THEN 'rejected'
            WHEN t.rank > 1 THEN 'unchanged'
            WHEN s.event_key IS NULL THEN 'loaded'
-           ELSE 'unchanged'
+           WHEN s.actor IS NOT DISTINCT FROM t.actor AND s.evidence_link IS NOT DISTINCT FROM t.evidence_link
+                AND s.attributes IS NOT DISTINCT FROM t.attributes THEN 'unchanged'
+           ELSE 'replaced'
        END AS outcome
 FROM ranked t
-LEFT JOIN (SELECT DISTINCT tenant, event_key FROM timeline_events) s
+LEFT JOIN stored s
        ON t.rank = 1 AND t.__reject_reason IS NULL
       AND s.tenant = t.tenant AND s.event_key = t.event_key;
+
+DELETE FROM timeline_events USING merge_outcome o
+WHERE o.outcome = 'replaced' AND timeline_events.tenant = o.tenant AND timeline_events.event_key = o.record_key;
 
 INSERT INTO timeline_events BY NAME
 SELECT t.* EXCLUDE (__reject_field, __reject_reason)
 FROM typed_timeline_events t
-WHERE t.rowid IN (SELECT rid FROM merge_outcome WHERE outcome = 'loaded');
+WHERE t.rowid IN (SELECT rid FROM merge_outcome WHERE outcome IN ('loaded', 'replaced'));

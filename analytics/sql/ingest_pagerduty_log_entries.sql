@@ -4,7 +4,9 @@
 -- 'trigger', any other type -> its name without '_log_entry'. Status updates
 -- are not timeline events: ingest_pagerduty_log_updates.sql maps them.
 -- Tenant = --tenant, else the tenant of the stored PagerDuty incident with that
--- id (ids are global), else 'default'.
+-- id (ids are global), else 'default'. attributes: the entry's fields no
+-- timeline column holds (its id, its channel object, any field not listed in
+-- analytics/ingest/pagerduty.py), as written.
 CREATE OR REPLACE TEMP VIEW mapped_timeline_events AS
 WITH e AS (
     SELECT s.*, mikpi_pd_ref(s.incident, 'id') AS ref
@@ -26,6 +28,9 @@ SELECT coalesce(c.default_tenant, k.tenant, 'default') AS tenant,
        mikpi_pd_ref(e.agent, 'summary')      AS actor,
        e.summary                             AS text,
        NULL::VARCHAR                         AS evidence_link,
+       nullif(json_merge_patch(coalesce(e.__attributes, '{}'), json_object(
+           'id', e.id, 'message', e.message, 'channel', mikpi_pd_json(e.channel)))::VARCHAR, '{}')::JSON
+                                             AS attributes,
        NULL::VARCHAR AS __reject_field, NULL::VARCHAR AS __reject_reason,
        e.__line
 FROM e

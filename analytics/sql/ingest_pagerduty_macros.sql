@@ -38,3 +38,8 @@ CREATE OR REPLACE TEMP MACRO mikpi_pd_log_base(x) AS
 CREATE OR REPLACE TEMP MACRO mikpi_pd_log_kind(x) AS CASE mikpi_pd_log_base(x)
     WHEN 'acknowledge' THEN 'acknowledged' WHEN 'resolve' THEN 'resolved' ELSE mikpi_pd_log_base(x)
 END;
+
+-- A field as JSON: objects and arrays (which arrive as JSON text) as themselves,
+-- anything else as a JSON string.
+CREATE OR REPLACE TEMP MACRO mikpi_pd_json(x) AS
+    CASE WHEN try(json_type(x)) IN ('OBJECT', 'ARRAY') THEN x::JSON ELSE to_json(x) END;

@@ -1,5 +1,8 @@
 -- mapped_actions (timestamps still text) -> typed_actions. Rejects: no
 -- action id, a timestamp that does not parse.
+-- row_hash: the canonical values; attributes join it only when present
+-- (chr(31) || NULL is NULL, which concat skips), so a record without extra
+-- columns keeps the hash it had before version 2 of the schema.
 CREATE OR REPLACE TEMP TABLE typed_actions AS
 WITH parsed AS (
     SELECT m.*,
@@ -19,9 +22,10 @@ WITH parsed AS (
 SELECT tenant, action_id, incident_id, kind, title, owner,
        try_cast(priority AS INTEGER) AS priority,
        due_ts AS due_at, completed_ts AS completed_at, depends_on,
+       attributes::JSON AS attributes,
        md5(concat(tenant, chr(31), action_id, chr(31), incident_id, chr(31), kind, chr(31), title, chr(31),
-                  owner, chr(31), priority, chr(31), due_ts, chr(31), completed_ts, chr(31), depends_on))
-           AS row_hash,
+                  owner, chr(31), priority, chr(31), due_ts, chr(31), completed_ts, chr(31), depends_on,
+                  chr(31) || attributes::VARCHAR)) AS row_hash,
        c.source, c.source_file, c.sha256, __line AS line, c.run_id,
        bad_field AS __reject_field,
        CASE

@@ -1,5 +1,8 @@
 -- mapped_closure_evidence (timestamps still text) -> typed_closure_evidence.
 -- Rejects: no incident, a timestamp that does not parse.
+-- row_hash: the canonical values; attributes join it only when present
+-- (chr(31) || NULL is NULL, which concat skips), so a record without extra
+-- columns keeps the hash it had before version 2 of the schema.
 CREATE OR REPLACE TEMP TABLE typed_closure_evidence AS
 WITH parsed AS (
     SELECT m.*,
@@ -18,8 +21,9 @@ WITH parsed AS (
 )
 SELECT tenant, incident_id, validated_ts AS service_validated_at,
        confirmed_ts AS customer_confirmed_at, residual_risk,
+       attributes::JSON AS attributes,
        md5(concat(tenant, chr(31), incident_id, chr(31), validated_ts, chr(31), confirmed_ts, chr(31),
-                  residual_risk)) AS row_hash,
+                  residual_risk, chr(31) || attributes::VARCHAR)) AS row_hash,
        c.source, c.source_file, c.sha256, __line AS line, c.run_id,
        bad_field AS __reject_field,
        CASE

@@ -1,5 +1,8 @@
 -- mapped_pirs (timestamps still text) -> typed_pirs. Rejects: no incident, a
 -- timestamp that does not parse. One PIR per (tenant, incident_id).
+-- row_hash: the canonical values; attributes join it only when present
+-- (chr(31) || NULL is NULL, which concat skips), so a record without extra
+-- columns keeps the hash it had before version 2 of the schema.
 CREATE OR REPLACE TEMP TABLE typed_pirs AS
 WITH parsed AS (
     SELECT m.*,
@@ -17,8 +20,9 @@ WITH parsed AS (
     FROM parsed
 )
 SELECT tenant, incident_id, due_ts AS due_at, completed_ts AS completed_at, owner,
-       md5(concat(tenant, chr(31), incident_id, chr(31), due_ts, chr(31), completed_ts, chr(31), owner))
-           AS row_hash,
+       attributes::JSON AS attributes,
+       md5(concat(tenant, chr(31), incident_id, chr(31), due_ts, chr(31), completed_ts, chr(31), owner,
+                  chr(31) || attributes::VARCHAR)) AS row_hash,
        c.source, c.source_file, c.sha256, __line AS line, c.run_id,
        bad_field AS __reject_field,
        CASE

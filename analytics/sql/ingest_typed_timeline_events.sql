@@ -1,6 +1,7 @@
 -- mapped_timeline_events (log entries, decision logs; occurred_at still text)
 -- -> typed_timeline_events. Rejects: no incident, no kind, no or unparseable
--- occurred_at. event_key identifies the event so re-ingest adds nothing.
+-- occurred_at. event_key identifies the event so re-ingest adds nothing;
+-- actor, evidence_link and attributes are what a newer export can change.
 CREATE OR REPLACE TEMP TABLE typed_timeline_events AS
 WITH parsed AS (
     SELECT m.*, mikpi_ts(m.occurred_at, c.dayfirst, c.source_tz) AS occurred_ts
@@ -19,7 +20,7 @@ WITH parsed AS (
     FROM checked
 )
 SELECT tenant, incident_id, occurred_ts AS occurred_at, kind, state, lane, actor, text, evidence_link,
-       key AS event_key,
+       attributes::JSON AS attributes, key AS event_key,
        c.source, c.source_file, c.sha256, __line AS line, c.run_id,
        bad_field AS __reject_field,
        CASE

@@ -1,4 +1,9 @@
--- mikpi canonical schema, version 1.
+-- mikpi canonical schema, version 2 (analytics/store.py SCHEMA_VERSION).
+--
+-- Version 2 added `attributes JSON` to timeline_events, pirs, actions and
+-- closure_evidence; it is their last column, as ALTER TABLE ... ADD COLUMN
+-- (migrate_v2.sql) puts it in a version-1 store, so new and migrated stores
+-- have the same column order.
 --
 -- Every timestamp is a naive TIMESTAMP holding UTC (the store never keeps
 -- local time; weeks are cut later in each tenant's reporting timezone).
@@ -114,7 +119,8 @@ CREATE TABLE IF NOT EXISTS timeline_events (
     source_file   VARCHAR NOT NULL,
     sha256        VARCHAR NOT NULL,
     line          BIGINT,
-    run_id        BIGINT NOT NULL
+    run_id        BIGINT NOT NULL,
+    attributes    JSON                -- columns no canonical field holds, verbatim (NULL: none)
 );
 
 -- Status updates and journal entries. audience: stakeholder | customer | public | internal.
@@ -171,7 +177,8 @@ CREATE TABLE IF NOT EXISTS pirs (
     source_file   VARCHAR NOT NULL,
     sha256        VARCHAR NOT NULL,
     line          BIGINT,
-    run_id        BIGINT NOT NULL
+    run_id        BIGINT NOT NULL,
+    attributes    JSON                -- columns no canonical field holds, verbatim (NULL: none)
 );
 
 CREATE TABLE IF NOT EXISTS actions (
@@ -190,7 +197,8 @@ CREATE TABLE IF NOT EXISTS actions (
     source_file   VARCHAR NOT NULL,
     sha256        VARCHAR NOT NULL,
     line          BIGINT,
-    run_id        BIGINT NOT NULL
+    run_id        BIGINT NOT NULL,
+    attributes    JSON                -- columns no canonical field holds, verbatim (NULL: none)
 );
 
 CREATE TABLE IF NOT EXISTS closure_evidence (
@@ -204,5 +212,6 @@ CREATE TABLE IF NOT EXISTS closure_evidence (
     source_file           VARCHAR NOT NULL,
     sha256                VARCHAR NOT NULL,
     line                  BIGINT,
-    run_id                BIGINT NOT NULL
+    run_id                BIGINT NOT NULL,
+    attributes            JSON               -- columns no canonical field holds, verbatim (NULL: none)
 );
