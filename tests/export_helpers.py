@@ -46,7 +46,9 @@ def seed_store(con) -> None:
          TIMESTAMP '2026-04-15', NULL, 'h', {PROV}, 1),
         ('Borealis Retail', 'B1', 'INC100000', 'pir', 'Borealis-only action', 'Mateo Ruiz',
          TIMESTAMP '2026-03-01', NULL, 'h', {PROV}, 2)""")
-    con.execute(f"""INSERT INTO closure_evidence VALUES
+    con.execute(f"""INSERT INTO closure_evidence (tenant, incident_id, service_validated_at,
+                    customer_confirmed_at, residual_risk, row_hash, source, source_file, sha256,
+                    line, run_id) VALUES
         ('Aurora Bank', 'INC000000', TIMESTAMP '2026-01-06', NULL, 'none', 'h', {PROV}, 1),
         ('Aurora Bank', 'INC000001', TIMESTAMP '2026-01-07', TIMESTAMP '2026-01-07', '', 'h', {PROV}, 1),
         ('Borealis Retail', 'INC100000', NULL, NULL, 'Borealis-only risk', 'h', {PROV}, 2)""")

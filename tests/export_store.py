@@ -58,7 +58,9 @@ def seed_two_tenants(store: Store) -> None:
           "Mateo Ruiz", "2026-03-01 17:00:00", None, None,
           *_prov(2, BOREALIS_SHA, BOREALIS_FILE)]])
     con.executemany(
-        "INSERT INTO closure_evidence VALUES (?, ?, ?, ?, ?, 'h', ?, ?, ?, ?, ?)",
+        "INSERT INTO closure_evidence (tenant, incident_id, service_validated_at, customer_confirmed_at, "
+        "residual_risk, row_hash, source, source_file, sha256, line, run_id) "
+        "VALUES (?, ?, ?, ?, ?, 'h', ?, ?, ?, ?, ?)",
         [["Aurora Bank", "INC000001", "2026-01-06 10:00:00", None, "Aurora residual risk",
           *_prov(1, AURORA_SHA, AURORA_FILE)],
          ["Borealis Retail", "INC100001", None, None, "Mateo Ruiz accepts Borealis Checkout API risk",
