@@ -9,6 +9,8 @@ its raw value.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from analytics.ingest.registry import KindSpec, register_kind
 
 #: Incident fields -> display labels. Field names match too (case-insensitive).
@@ -106,20 +108,11 @@ INCIDENTS = register_kind(KindSpec(
     preference=1,
 ))
 
-INCIDENT_HISTORY = register_kind(KindSpec(
-    source="servicenow",
-    kind="incident_history",
-    target="incidents",
-    fields=INCIDENT_FIELDS,
-    sql=("ingest_servicenow_macros", "ingest_servicenow_incidents"),
-    id_field="number",
-    timestamp_fields=INCIDENT_TIMESTAMPS,
-    required=(("number",), ("opened_at", "sys_created_on")),
-    markers=INCIDENT_MARKERS,
-    json_roots=("result",),
-    json_values="servicenow",
-    detect=False,
-    history=True,
+# The same export, several rows per number: collapsed to the latest snapshot, earlier rows
+# kept as timeline events. Never detected from columns alone (the pipeline picks it when
+# numbers repeat), so it differs from the list export only in these fields.
+INCIDENT_HISTORY = register_kind(replace(
+    INCIDENTS, kind="incident_history", detect=False, history=True, history_kind=None, preference=0,
 ))
 
 CHANGES = register_kind(KindSpec(
