@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,10 +12,10 @@ import pytest
 from analytics.store import open_store
 from exporters.export import export_artefacts
 from tests.export_store import AURORA_SHA, SHARED_SHA, borealis_markers, seed_two_tenants
-from tests.previews import needs_pdftoppm, render_pages
+from tests.previews import needs_pdftoppm, needs_pdftotext, render_pages
 from tests.result_fixture import make_result
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+pytestmark = needs_pdftotext
 
 
 def pdf_text(path: Path, *, layout: bool = False) -> str:
