@@ -27,7 +27,7 @@ from analytics.kpis.result import KpiResult
 from dashboards import figures, tables
 from dashboards.cards import render_cards
 from dashboards.layout import GRAPH_CONFIG
-from dashboards.source import Query, ResultSource, StoreBusy
+from dashboards.source import CHANGE_COLUMNS, Query, ResultSource, StoreBusy, shown_changes
 
 ACTION_COLOURS = {"done_on_time": STATUS_COLOURS["met"], "done_late": STATUS_COLOURS["on_track"],
                   "overdue": STATUS_COLOURS["off_track"], "open": STATUS_COLOURS["insufficient_data"]}
@@ -187,7 +187,16 @@ class _Views:
         base = self.base(scope)
         query = filters_query(base, tenant, weeks, self._scope(scope), priority, service)
         result, _ = self.source.result(query)
-        return self.memo("restrict", (result,), (tenant,), lambda: restrict(result, tenant))
+        return self.tenant(result, tenant)
+
+    def tenant(self, result: KpiResult, tenant: str) -> KpiResult:
+        """:func:`restrict`, served from the result's split by tenant (a dict lookup, not a mask per call)."""
+        def make() -> KpiResult:
+            scoped = self.source.tenant_result(result, tenant)
+            if tenant == figures.PORTFOLIO:
+                scoped = replace(scoped, incidents=figures.incidents_for(result, tenant))
+            return scoped
+        return self.memo("restrict", (result,), (tenant,), make)
 
     def memo(self, name: str, inputs: tuple, extra: tuple, make):
         """``make()`` once per ``name``, input objects (by identity) and ``extra`` values.
@@ -212,12 +221,18 @@ class _Views:
         cached per store version like the results.
         """
         def read(store) -> dict[str, pd.DataFrame]:
-            return {"changes": details.changes(store, tenant),
-                    "actions": details.action_tracker(store, tenant, now),
+            return {"actions": details.action_tracker(store, tenant, now),
                     "closure": details.closure_evidence(store, tenant),
                     "runs": details.ingest_runs(store, tenant),
                     "rejects": details.reject_reasons(store, tenant)}
         return self.source.listing(("page", now), tenant, read)[0]
+
+    def changes(self, view: KpiResult, tenant: str) -> pd.DataFrame:
+        """The changes linked from the rows the changes table shows, and no other (cached per store version)."""
+        keys = self.memo("change-keys", (view,), (tenant,), lambda: tables.shown_change_keys(view, tenant))
+        if not keys:
+            return pd.DataFrame(columns=CHANGE_COLUMNS)
+        return self.source.listing(("changes-shown", keys), tenant, lambda store: shown_changes(store, keys))[0]
 
 
 FILTERS = [Input("tenant", "value"), Input("weeks", "value"), Input("scope", "value"),
@@ -251,7 +266,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
         base = views.base(scope)
         first, last = week_bounds(base, tenant)
         marks = {w: str(w) for w in range(first, last + 1) if last - first <= 16 or w % 4 == 0 or w == first}
-        services = figures.incidents_for(base, tenant)
+        services = figures.incidents_for(views.tenant(base, tenant), tenant)
         options = sorted(services["service"].dropna().unique().tolist()) if not services.empty else []
         narrowed = bool(weeks) and list(weeks) != [old_min, old_max]
         if ctx.triggered_id == "store-version" and narrowed:  # new data: keep the reader's selection
@@ -292,7 +307,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_repeats(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        changes = views.listings(tenant, view.as_of(tenant))["changes"]
+        changes = views.changes(view, tenant)
         return views.memo("repeats", (view, changes), (tenant,), lambda: (
             figures.build_repeats_by_service(view, tenant), render_changes(view, tenant, changes)))
 

@@ -11,6 +11,9 @@ Why it is shaped like this:
 * While the store is locked by a writer, every read falls back to the last
   result computed for the same filters: the dashboard keeps answering with the
   last committed data and picks up the new data on the first read after commit.
+* A result is split by tenant once (one group-by per frame, :func:`split_by_tenant`)
+  and the split is kept beside the cached result, so a tenant switch is a dict
+  lookup instead of a boolean mask over every frame of every tenant.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, fields
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -53,6 +57,87 @@ class Query:
     def kwargs(self) -> dict[str, Any]:
         return {"tenant": self.tenant, "scope": self.scope, "date_from": self.date_from,
                 "date_to": self.date_to, "priority": self.priority, "service": self.service}
+
+
+#: KpiResult's frame fields, the ones for_tenant() restricts by their ``tenant`` column.
+FRAMES = tuple(f.name for f in fields(KpiResult) if f.name not in ("scope", "generated_at", "settings"))
+
+
+class TenantSplit:
+    """A result cut by tenant: every frame grouped once, each tenant's result taken on first use.
+
+    Why: ``KpiResult.for_tenant`` masks every frame against one tenant, so a dashboard
+    switching tenants would compare the whole all-tenant frames (hundreds of thousands
+    of incident and breakdown rows) on each switch. Here one group-by per frame gives
+    every tenant's row positions at once; a tenant's result is then a ``take`` of its
+    own positions (the rows, order and dtypes ``for_tenant``'s mask selects, index
+    reset), made once and kept. Settings come from ``for_tenant`` itself, on a copy
+    without frames, so they stay exactly the contract's.
+    """
+
+    def __init__(self, result: KpiResult) -> None:
+        self.result = result
+        self._positions: dict[str, dict[Any, Any]] = {}
+        names: set[str] = {"ALL"}
+        for name in FRAMES:  # loop over frames
+            df = getattr(result, name)
+            if df.empty or "tenant" not in df.columns:
+                continue
+            self._positions[name] = df.groupby("tenant", sort=False, observed=True, dropna=True).indices
+            names.update(str(t) for t in self._positions[name])
+        self.tenants: tuple[str, ...] = tuple(sorted(names))
+        self._bare = KpiResult(scope=result.scope, generated_at=result.generated_at, settings=result.settings,
+                               **{name: pd.DataFrame() for name in FRAMES})
+        self._made: dict[str, KpiResult] = {}
+        self._lock = threading.Lock()
+
+    def get(self, tenant: str) -> KpiResult:
+        """``result.for_tenant(tenant)``, taken once per tenant (any tenant name, present or not)."""
+        with self._lock:  # concurrent callbacks for the same tenant share one take
+            made = self._made.get(tenant)
+            if made is None:
+                made = self._made[tenant] = self._make(tenant)
+        return made
+
+    def _make(self, tenant: str) -> KpiResult:
+        parts: dict[str, pd.DataFrame] = {}
+        for name in FRAMES:  # loop over frames
+            df = getattr(self.result, name)
+            if name not in self._positions:
+                parts[name] = df  # empty or without a tenant column: for_tenant keeps it as it is
+                continue
+            rows = self._positions[name].get(tenant)
+            parts[name] = (df.take(rows) if rows is not None else df.iloc[0:0]).reset_index(drop=True)
+        return KpiResult(scope=self.result.scope, generated_at=self.result.generated_at,
+                         settings=self._bare.for_tenant(tenant).settings, **parts)
+
+
+def split_by_tenant(result: KpiResult) -> dict[str, KpiResult]:
+    """``{tenant: result.for_tenant(tenant)}`` for every tenant in the result and ``"ALL"``, in one pass."""
+    split = TenantSplit(result)
+    return {tenant: split.get(tenant) for tenant in split.tenants}
+
+
+SQL_DIR = Path(__file__).with_name("sql")
+CHANGE_COLUMNS = ["tenant", "change_id", "title", "ended_at"]
+
+
+@lru_cache(maxsize=None)
+def read_dashboard_sql(name: str) -> str:
+    """The text of ``dashboards/sql/<name>.sql``: the dashboard's own listings (as analytics.store.read_sql)."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def shown_changes(store: Store, pairs: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """The changes named by ``(tenant, change_id)`` pairs, with their end time: only what a table shows.
+
+    Why not ``analytics.details.changes``: that reads every change of the tenant (tens of
+    thousands of rows on a large store) for a table that shows fifteen.
+    """
+    if not pairs:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    params = {"tenants": [t for t, _ in pairs], "change_ids": [c for _, c in pairs]}
+    return store.con.execute(read_dashboard_sql("changes_shown"), params).df()
 
 
 def _default_compute() -> Compute:
@@ -95,6 +180,9 @@ class ResultSource:
         self.busy_since: datetime | None = None
         self.last_error: str | None = None  # the engine's last refusal (MikpiError), for the banner
         self.generation = 0  # bumped when cached values are evicted; derived memos follow it
+        # id(result) -> (result, its split by tenant); the result is held so the id stays its own
+        self._splits: OrderedDict[int, tuple[KpiResult, TenantSplit]] = OrderedDict()
+        self._split_lock = threading.Lock()
 
     # -- the store -------------------------------------------------------------------------
     def version(self) -> tuple[int, ...]:
@@ -179,6 +267,22 @@ class ResultSource:
         compute = self._compute or _default_compute()
         return self._cached(("result", query),
                             lambda store: compute(store, config=self.config, **query.kwargs()))
+
+    def tenant_result(self, result: KpiResult, tenant: str) -> KpiResult:
+        """``result.for_tenant(tenant)`` from the result's :class:`TenantSplit`, made once per result, kept beside it."""
+        with self._split_lock:  # one split per result; concurrent callbacks wait and reuse it
+            hit = self._splits.get(id(result))
+            if hit is None or hit[0] is not result:
+                hit = self._splits[id(result)] = (result, TenantSplit(result))
+                with self._lock:  # keep the splits of results the cache (or last-good map) still holds
+                    live = {id(v) for v in (*self._cache.values(), *self._last_good.values())}
+                for key in [k for k in self._splits if k not in live and k != id(result)]:
+                    del self._splits[key]
+                while len(self._splits) > self._cache_size:
+                    self._splits.popitem(last=False)
+            else:
+                self._splits.move_to_end(id(result))
+        return hit[1].get(tenant)
 
     def listing(self, name: str, tenant: str, fn: Callable[[Store], pd.DataFrame]) -> tuple[pd.DataFrame, bool]:
         """A detail listing (``analytics.details`` call) for ``tenant``, cached per store version."""

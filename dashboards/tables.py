@@ -181,18 +181,42 @@ CHANGE_COLS = (Col("incident_id", "Incident"), Col("service", "Service"),
                Col("gap_minutes", "Change end → incident", "minutes"), Col("mttr_minutes", "MTTR", "minutes"))
 
 
-def change_related_incidents(result: KpiResult, tenant: str, changes: pd.DataFrame) -> pd.DataFrame:
-    """Change-related incidents with their linked change (summary, end time, gap to the incident)."""
+def change_related_rows(result: KpiResult, tenant: str) -> pd.DataFrame:
+    """The change-related incidents in the order the table lists them (newest first)."""
     inc = incidents_for(result, tenant)
     if inc.empty:
         return inc
     related = inc[inc["change_related"].fillna(False).astype(bool)]
+    return related.sort_values("opened_at", ascending=False, kind="stable")
+
+
+def shown_change_keys(result: KpiResult, tenant: str, limit: int = 15) -> tuple[tuple[str, str], ...]:
+    """``(tenant, change_id)`` of the changes linked from the first ``limit`` rows of the changes table.
+
+    The table shows ``limit`` rows, so only these changes need to be read from the store.
+    """
+    rows = change_related_rows(result, tenant)
+    if rows.empty:
+        return ()
+    keys = rows.head(limit)[["tenant", "linked_change"]].dropna().drop_duplicates()
+    return tuple(zip(keys["tenant"].astype(str), keys["linked_change"].astype(str)))
+
+
+def change_related_incidents(result: KpiResult, tenant: str, changes: pd.DataFrame) -> pd.DataFrame:
+    """Change-related incidents with their linked change (summary, end time, gap to the incident).
+
+    ``changes`` may hold only the changes of the rows shown (:func:`shown_change_keys`):
+    the other rows then carry no change columns, and are only counted ("… and N more").
+    """
+    related = change_related_rows(result, tenant)
+    if related.empty:
+        return related
     chg = changes[["tenant", "change_id", "title", "ended_at"]].rename(
         columns={"change_id": "linked_change", "title": "change_title"}) if not changes.empty else \
         pd.DataFrame(columns=["tenant", "linked_change", "change_title", "ended_at"])
-    out = related.merge(chg, on=["tenant", "linked_change"], how="left")
+    out = related.merge(chg, on=["tenant", "linked_change"], how="left")  # keeps the rows' order
     gap = (pd.to_datetime(out["opened_at"]) - pd.to_datetime(out["ended_at"])).dt.total_seconds() / 60
-    return out.assign(gap_minutes=gap).sort_values("opened_at", ascending=False).reset_index(drop=True)
+    return out.assign(gap_minutes=gap).reset_index(drop=True)
 
 
 CLOSURE_COLS = (Col("incident_id", "Incident"), Col("closed_at", "Closed (UTC)", "datetime"),

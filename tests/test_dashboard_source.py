@@ -9,10 +9,14 @@ import threading
 import time
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
+from analytics import details
 from analytics.store import open_store
-from dashboards.source import Query, ResultSource, StoreBusy
+from dashboards import tables
+from dashboards.source import (FRAMES, Query, ResultSource, StoreBusy, TenantSplit, shown_changes,
+                               split_by_tenant)
 from tests.result_fixture import make_result
 
 INSERT = ("INSERT INTO incidents (tenant, incident_id, opened_at, row_hash, source, source_file, sha256, run_id) "
@@ -101,3 +105,47 @@ def test_a_writer_in_another_process_never_breaks_reads(store_file):
             assert writer.wait(timeout=30) == 0
     after, stale = source.result(Query())
     assert (after.scope, stale, source.busy_since) == ("major:3", False, None)
+
+
+def test_split_by_tenant_equals_for_tenant_for_every_tenant():
+    result = make_result()
+    split = split_by_tenant(result)
+    assert sorted(split) == ["ALL", "Aurora Bank", "Borealis Retail"]
+    for tenant in [*split, "Nobody"]:  # a tenant without rows: empty frames, as for_tenant gives
+        mine = split[tenant] if tenant in split else TenantSplit(result).get(tenant)
+        expected = result.for_tenant(tenant)
+        for name in FRAMES:
+            pd.testing.assert_frame_equal(getattr(mine, name), getattr(expected, name))
+        assert (mine.scope, mine.generated_at, mine.settings) == (
+            expected.scope, expected.generated_at, expected.settings)
+    assert len(split["Aurora Bank"].incidents) == 12 and set(split["Aurora Bank"].incidents["tenant"]) == {
+        "Aurora Bank"}
+
+
+def test_tenant_result_is_split_once_per_result(db_path):
+    source = ResultSource(db_path)
+    result = make_result()
+    aurora = source.tenant_result(result, "Aurora Bank")
+    assert source.tenant_result(result, "Aurora Bank") is aurora  # a switch back is a lookup
+    other = replace(result)  # another result object: its own split, never the first one's
+    assert source.tenant_result(other, "Aurora Bank") is not aurora
+
+
+def test_changes_table_reads_only_the_changes_it_shows(bare_store):
+    prov = "'governance', 'g.csv', 'sha', 2, 1"
+    bare_store.con.execute(f"""INSERT INTO changes (tenant, change_id, title, ci, service, planned_end,
+            actual_end, row_hash, source, source_file, sha256, line, run_id) VALUES
+        ('Aurora Bank', 'CHG00000', 'Patch gateway', NULL, NULL, NULL, TIMESTAMP '2026-01-05 06:30', 'h', {prov}),
+        ('Aurora Bank', 'CHG99999', 'Not linked', NULL, NULL, TIMESTAMP '2026-01-04 06:30', NULL, 'h', {prov}),
+        ('Borealis Retail', 'CHG00000', 'Not Aurora''s', NULL, NULL, NULL, TIMESTAMP '2026-01-05 07:00', 'h', {prov})""")
+    result = make_result()
+    keys = tables.shown_change_keys(result, "Aurora Bank")
+    assert ("Aurora Bank", "CHG00000") in keys and all(t == "Aurora Bank" for t, _ in keys)
+    shown = shown_changes(bare_store, keys)
+    assert shown[["tenant", "change_id", "title"]].values.tolist() == [["Aurora Bank", "CHG00000", "Patch gateway"]]
+    assert shown["ended_at"].tolist() == [pd.Timestamp("2026-01-05 06:30")]
+    # the table is the one the full listing gives
+    full = tables.change_related_incidents(result, "Aurora Bank", details.changes(bare_store, "Aurora Bank"))
+    pd.testing.assert_frame_equal(tables.change_related_incidents(result, "Aurora Bank", shown), full)
+    assert tables.shown_change_keys(result, "Aurora Bank", limit=1) == keys[:1]
+    assert shown_changes(bare_store, ()).empty
