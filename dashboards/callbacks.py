@@ -27,7 +27,7 @@ from analytics.kpis.result import KpiResult
 from dashboards import figures, tables
 from dashboards.cards import render_cards
 from dashboards.layout import GRAPH_CONFIG
-from dashboards.source import CHANGE_COLUMNS, Query, ResultSource, StoreBusy, shown_changes
+from dashboards.source import CHANGE_COLUMNS, Query, ResultSource, StoreBusy, action_summary, shown_changes
 
 ACTION_COLOURS = {"done_on_time": STATUS_COLOURS["met"], "done_late": STATUS_COLOURS["on_track"],
                   "overdue": STATUS_COLOURS["off_track"], "open": STATUS_COLOURS["insufficient_data"]}
@@ -101,11 +101,13 @@ def render_changes(result: KpiResult, tenant: str, changes: pd.DataFrame) -> htm
 
 
 def render_follow_through(result: KpiResult, tenant: str, actions: pd.DataFrame,
-                          closure: pd.DataFrame) -> tuple:
-    if actions.empty:
+                          closure: pd.DataFrame, counts: dict[str, int] | None = None) -> tuple:
+    """The follow-through section; ``counts`` (actions per status) lets ``actions`` be the overdue rows only."""
+    counts = tables.action_status_counts(actions) if counts is None else counts
+    if not sum(counts.values()):
         summary = html.P("No PIR or mitigation actions were loaded for this tenant.", className="empty-note")
     else:
-        summary = tables.count_badges(tables.action_status_counts(actions), ACTION_COLOURS)
+        summary = tables.count_badges(counts, ACTION_COLOURS)
     overdue = tables.overdue_actions(actions)
     pir_note = ("Every PIR in this selection was completed on time."
                 if tables.governance_loaded(result, tenant, "pir_on_time")
@@ -221,7 +223,7 @@ class _Views:
         cached per store version like the results.
         """
         def read(store) -> dict[str, pd.DataFrame]:
-            return {"actions": details.action_tracker(store, tenant, now),
+            return {**action_summary(store, tenant, now),
                     "closure": details.closure_evidence(store, tenant),
                     "runs": details.ingest_runs(store, tenant),
                     "rejects": details.reject_reasons(store, tenant)}
@@ -318,9 +320,10 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     def on_follow(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
         lists = views.listings(tenant, view.as_of(tenant))
-        actions, closure = lists["actions"], lists["closure"]
-        return views.memo("follow", (view, actions, closure), (tenant,),
-                          lambda: render_follow_through(view, tenant, actions, closure))
+        overdue, closure = lists["overdue"], lists["closure"]
+        counts = tables.action_counts(lists["counts"])
+        return views.memo("follow", (view, overdue, closure), (tenant,),
+                          lambda: render_follow_through(view, tenant, overdue, closure, counts))
 
     @app.callback(Output("dq-checks", "children"), Output("rejects", "children"), Output("runs", "children"),
                   *FILTERS)

@@ -33,7 +33,7 @@ import pandas as pd
 
 from analytics.errors import MikpiError
 from analytics.kpis.result import KpiResult
-from analytics.store import Store, open_store
+from analytics.store import Store, open_store, read_sql
 
 T = TypeVar("T")
 Compute = Callable[..., KpiResult]
@@ -138,6 +138,19 @@ def shown_changes(store: Store, pairs: Sequence[tuple[str, str]]) -> pd.DataFram
         return pd.DataFrame(columns=CHANGE_COLUMNS)
     params = {"tenants": [t for t, _ in pairs], "change_ids": [c for _, c in pairs]}
     return store.con.execute(read_dashboard_sql("changes_shown"), params).df()
+
+
+def action_summary(store: Store, tenant: str, as_of: datetime) -> dict[str, pd.DataFrame]:
+    """What the follow-through section shows of ``details.action_tracker``: its overdue rows and the count per status.
+
+    The tracker's own query (``analytics/sql/details_actions.sql``, so the status rule is the
+    one the exports use) is kept as a DuckDB relation and only the overdue rows (the chart
+    and the table) and one count per status are fetched, not every action of the tenant
+    (tens of thousands of rows, nearly all done, on a large store).
+    """
+    tracker = store.con.sql(read_sql("details_actions"), params={"tenant": tenant, "as_of": as_of})
+    return {"overdue": tracker.filter("status = 'overdue'").df(),
+            "counts": tracker.aggregate("status, count(*) AS n", "status").df()}
 
 
 def _default_compute() -> Compute:

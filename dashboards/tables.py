@@ -283,6 +283,12 @@ def action_status_counts(actions: pd.DataFrame) -> dict[str, int]:
     return {status: int(counts.get(status, 0)) for status in ACTION_STATUS_LABELS}
 
 
+def action_counts(counted: pd.DataFrame) -> dict[str, int]:
+    """:func:`action_status_counts` from counts already made (columns ``status``, ``n``: one row per status)."""
+    counts = counted.set_index("status")["n"] if not counted.empty else pd.Series(dtype=int)
+    return {status: int(counts.get(status, 0)) for status in ACTION_STATUS_LABELS}
+
+
 RUN_COLS = (Col("run_id", "Run", "int"), Col("started_at", "Started (UTC)", "datetime"),
             Col("file_name", "File"), Col("sha256", "SHA-256", "hash"), Col("source", "Source"),
             Col("kind", "Kind"),

@@ -8,6 +8,7 @@ import textwrap
 import threading
 import time
 from dataclasses import replace
+from datetime import datetime
 
 import pandas as pd
 import pytest
@@ -15,8 +16,8 @@ import pytest
 from analytics import details
 from analytics.store import open_store
 from dashboards import tables
-from dashboards.source import (FRAMES, Query, ResultSource, StoreBusy, TenantSplit, shown_changes,
-                               split_by_tenant)
+from dashboards.source import (FRAMES, Query, ResultSource, StoreBusy, TenantSplit, action_summary,
+                               shown_changes, split_by_tenant)
 from tests.result_fixture import make_result
 
 INSERT = ("INSERT INTO incidents (tenant, incident_id, opened_at, row_hash, source, source_file, sha256, run_id) "
@@ -149,3 +150,27 @@ def test_changes_table_reads_only_the_changes_it_shows(bare_store):
     pd.testing.assert_frame_equal(tables.change_related_incidents(result, "Aurora Bank", shown), full)
     assert tables.shown_change_keys(result, "Aurora Bank", limit=1) == keys[:1]
     assert shown_changes(bare_store, ()).empty
+
+
+def test_action_summary_is_the_trackers_overdue_rows_and_counts(bare_store):
+    prov = "'governance', 'g.csv', 'sha', 2, 1"
+    bare_store.con.execute(f"""INSERT INTO actions (tenant, action_id, incident_id, kind, title, owner, due_at,
+            completed_at, row_hash, source, source_file, sha256, line, run_id) VALUES
+        ('Aurora Bank', 'A1', 'INC1', 'pir', 'Write PIR', 'Priya Shah', TIMESTAMP '2026-03-01', NULL, 'h', {prov}),
+        ('Aurora Bank', 'A2', 'INC1', 'mitigation', 'Add alert', 'Priya Shah', TIMESTAMP '2026-03-01',
+         TIMESTAMP '2026-02-27', 'h', {prov}),
+        ('Aurora Bank', 'A3', 'INC2', 'mitigation', 'Late fix', NULL, TIMESTAMP '2026-03-01',
+         TIMESTAMP '2026-03-05', 'h', {prov}),
+        ('Aurora Bank', 'A4', 'INC2', 'pir', 'Open', NULL, TIMESTAMP '2026-04-30', NULL, 'h', {prov}),
+        ('Borealis Retail', 'B1', 'INC9', 'pir', 'Not Aurora''s', 'Ola', TIMESTAMP '2026-03-01', NULL, 'h', {prov})""")
+    as_of = datetime(2026, 3, 30, 9, 0)
+    summary = action_summary(bare_store, "Aurora Bank", as_of)
+    assert tables.action_counts(summary["counts"]) == {"done_on_time": 1, "done_late": 1, "overdue": 1, "open": 1}
+    assert summary["overdue"][["action_id", "days_overdue"]].values.tolist() == [["A1", 29]]
+    tracker = details.action_tracker(bare_store, "Aurora Bank", as_of)
+    assert tables.action_counts(summary["counts"]) == tables.action_status_counts(tracker)
+    # the same rows and values; days_overdue is int64 here (no nulls among overdue rows), Int64 in the full listing
+    pd.testing.assert_frame_equal(tables.overdue_actions(summary["overdue"]), tables.overdue_actions(tracker),
+                                  check_dtype=False)
+    assert tables.action_counts(action_summary(bare_store, "Nobody", as_of)["counts"]) == {
+        "done_on_time": 0, "done_late": 0, "overdue": 0, "open": 0}
