@@ -27,7 +27,14 @@ from analytics.kpis.result import KpiResult
 from dashboards import figures, tables
 from dashboards.cards import render_cards
 from dashboards.layout import GRAPH_CONFIG
-from dashboards.source import CHANGE_COLUMNS, Query, ResultSource, StoreBusy, action_summary, shown_changes
+from dashboards.source import (
+    CHANGE_COLUMNS,
+    Query,
+    ResultSource,
+    StoreBusy,
+    action_summary,
+    shown_changes,
+)
 
 ACTION_COLOURS = {"done_on_time": STATUS_COLOURS["met"], "done_late": STATUS_COLOURS["on_track"],
                   "overdue": STATUS_COLOURS["off_track"], "open": STATUS_COLOURS["insufficient_data"]}

@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -122,7 +122,7 @@ SQL_DIR = Path(__file__).with_name("sql")
 CHANGE_COLUMNS = ["tenant", "change_id", "title", "ended_at"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def read_dashboard_sql(name: str) -> str:
     """The text of ``dashboards/sql/<name>.sql``: the dashboard's own listings (as analytics.store.read_sql)."""
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")

@@ -16,8 +16,16 @@ import pytest
 from analytics import details
 from analytics.store import open_store
 from dashboards import tables
-from dashboards.source import (FRAMES, Query, ResultSource, StoreBusy, TenantSplit, action_summary,
-                               shown_changes, split_by_tenant)
+from dashboards.source import (
+    FRAMES,
+    Query,
+    ResultSource,
+    StoreBusy,
+    TenantSplit,
+    action_summary,
+    shown_changes,
+    split_by_tenant,
+)
 from tests.result_fixture import make_result
 
 INSERT = ("INSERT INTO incidents (tenant, incident_id, opened_at, row_hash, source, source_file, sha256, run_id) "
