@@ -35,3 +35,15 @@ def test_tenant_all_on_the_command_line_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["error: --tenant: the name ALL is reserved for the portfolio view"]
     assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_no_record_kind_may_claim_tenant_all(bare_store, tmp_path):
+    path = tmp_path / "pirs.csv"
+    path.write_text("tenant,incident,due_at,completed_at,owner\n"
+                    "ALL,INC1,2026-01-12 17:00:00,,Ana\n"
+                    "Acme,INC1,2026-01-12 17:00:00,,Ana\n")
+    (summary,) = ingest_files(bare_store, [path])
+    assert (summary.rows_loaded, summary.rows_rejected) == (1, 1)
+    assert bare_store.con.execute("SELECT tenant FROM pirs").fetchall() == [("Acme",)]
+    assert bare_store.con.execute("SELECT tenant, line, field, reason FROM rejects").fetchall() == [
+        ("ALL", 2, "tenant", "the tenant name ALL is reserved for the portfolio view")]

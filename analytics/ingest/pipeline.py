@@ -333,8 +333,15 @@ def _summary(file: str, spec: KindSpec, merges: list[tuple[str, list[tuple]]]) -
     )
 
 
+RESERVED_TENANT_REASON = "the tenant name ALL is reserved for the portfolio view"
+
+
 def _merge(con, target: str) -> list[tuple]:
     """Merge typed_<target> into <target>; write rejects and counts; per-tenant counts."""
+    # "ALL" is the portfolio view's name: no record of any kind may claim it as its tenant.
+    con.execute(f"UPDATE {quote_ident('typed_' + target)} SET __reject_field = 'tenant', "
+                "__reject_reason = ? WHERE tenant = 'ALL' AND __reject_reason IS NULL",
+                [RESERVED_TENANT_REASON])
     con.execute(read_sql(f"ingest_merge_{target}"))
     counts = con.execute(read_sql("ingest_counts"), {"target": target}).fetchall()
     if any(row[5] for row in counts):

@@ -1,8 +1,8 @@
 -- mapped_incidents (a source's mapping, timestamps still text) -> typed_incidents:
 -- timestamps parsed to naive UTC, rows checked (no id, no opened_at, a
--- timestamp that does not parse, the tenant name ALL, which is the
--- portfolio's -> __reject_*), row_hash over the canonical values, provenance
--- from ingest_ctx. The keys the KPI engine joins on (service, ci, problem,
+-- timestamp that does not parse -> __reject_*; the reserved tenant name ALL
+-- is rejected for every table by the pipeline's merge step), row_hash over the
+-- canonical values, provenance from ingest_ctx. The keys the KPI engine joins on (service, ci, problem,
 -- causing change) are trimmed: a trailing blank must not split a service.
 CREATE OR REPLACE TEMP TABLE typed_incidents AS
 WITH parsed AS (
@@ -19,7 +19,6 @@ WITH parsed AS (
     SELECT *,
         CASE
             WHEN __reject_reason IS NOT NULL THEN coalesce(__reject_field, 'row')
-            WHEN tenant = 'ALL' THEN 'tenant'
             WHEN incident_id IS NULL THEN 'incident_id'
             WHEN opened_at IS NULL THEN 'opened_at'
             WHEN opened_ts IS NULL THEN 'opened_at'
@@ -66,7 +65,6 @@ SELECT
     bad_field                                AS __reject_field,
     CASE
         WHEN __reject_reason IS NOT NULL THEN __reject_reason
-        WHEN bad_field = 'tenant' THEN 'the tenant name ALL is reserved for the portfolio view'
         WHEN bad_field = 'incident_id' THEN 'no incident id'
         WHEN bad_field = 'opened_at' AND opened_at IS NULL THEN 'no opened_at'
         WHEN bad_field IS NOT NULL THEN 'unparseable timestamp: ' || CASE bad_field
