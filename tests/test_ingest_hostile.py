@@ -217,3 +217,19 @@ def test_text_is_stored_verbatim(bare_store, tmp_path):
                     + TEXT.replace('"', '""') + '"\n')
     ingest_files(bare_store, [path])
     assert bare_store.con.execute("SELECT title FROM incidents").fetchone() == (TEXT,)
+
+
+def test_a_csv_with_its_own_rowid_column_keeps_lines_and_values(bare_store, tmp_path):
+    # The staged table numbers records by DuckDB's rowid, which a column of that name hides.
+    path = write(tmp_path, "rowid.csv",
+                 "number,opened_at,state,rowid\n"
+                 'INC1,2026-01-05 09:00:00,2,"first\nsecond"\n'    # lines 2-3
+                 "INC2,2026-01-05 10:00:00,2\n"                     # line 4: ragged
+                 "INC3,2026-01-05 11:00:00,2,7\n")                  # line 5
+    assert ingest_files(bare_store, [path]) == [
+        FileSummary(str(path), "servicenow", "incidents", 3, 2, 0, 0, 1, ("default",))]
+    assert bare_store.con.execute(
+        "SELECT incident_id, line, attributes::VARCHAR FROM incidents ORDER BY 1").fetchall() == [
+        ("INC1", 2, '{"rowid":"first\\nsecond"}'), ("INC3", 5, '{"rowid":"7"}')]
+    assert bare_store.con.execute("SELECT line, field FROM rejects").fetchall() == [(4, "row")]
+    assert leftovers(bare_store) == []

@@ -64,9 +64,10 @@ class FileFacts:
 class Staged:
     """A file staged as the relation ``view``: VARCHAR columns + ``__line``.
 
-    A CSV is a view over ``read_csv`` (its path in a session variable), not a
-    copy: parsing a CSV again costs a fraction of writing a million rows into a
-    table, and the pipeline reads it only twice (statistics, then the load).
+    A CSV is parsed once by ``read_csv`` (its path in a session variable) into
+    the TEMP table ``table`` and ``view`` reads that: the statistics, the line
+    fixing, the typing and the rejects each read the file's rows, and parsing
+    the CSV for each of them cost more than keeping the rows once.
     ``temp_path`` is a transcoded copy to delete when the ingest is over.
     """
 
@@ -74,7 +75,10 @@ class Staged:
     view: str
     columns: list[str]
     json_root: str | None = None
-    reader: str | None = None            # csv: the read_csv(...) call the view uses
+    reader: str | None = None            # csv: the read_csv(...) call, run once into ``table``
+    table: str | None = None             # csv: the parsed rows
+    position: str = "rowid"              # csv: the 0-based record position in ``table``
+    exclude: str = ""                    # csv: what ``SELECT *`` of ``table`` leaves out
     temp_path: Path | None = None
     variables: tuple[str, ...] = ()
     malformed: str | None = None         # csv: table of ragged records (see fix_csv_lines)
@@ -175,12 +179,27 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, facts: FileFacts, name: str) -> S
             f"store_rejects = true, rejects_table = '{staged.malformed}', "
             f"rejects_scan = '{staged.malformed}_scan')"
         )
-        # The CSV reader keeps file order and so does row_number() OVER ()
-        # (DuckDB's order-preservation guarantees): record k (1-based) is on
-        # line k + 1 unless an earlier value spans lines (see fix_csv_lines).
+        # Parsed once, here: every later statement (statistics, typing,
+        # rejects, line fixing) reads this table, not the CSV again. The CSV
+        # reader keeps file order, and so does the insert (DuckDB's
+        # order-preservation guarantees), so a materialised table's rowid is
+        # the record's position (DuckDB documents it as the cheap equivalent
+        # of row_number() OVER (), which would serialise the parallel parse):
+        # record k (1-based, rowid k - 1) is on line k + 1 unless an earlier
+        # value spans lines (see fix_csv_lines). Only a file with its own
+        # "rowid" column, which hides the pseudo-column, is numbered instead.
+        staged.table = f"{name}_rows"
+        header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {staged.reader}").fetchall()]
+        numbered = any(c.lower() == "rowid" for c in header)
         con.execute(
-            f"CREATE TEMP VIEW {quote_ident(name)} AS "
-            f"SELECT *, row_number() OVER () + 1 AS __line FROM {staged.reader}"
+            f"CREATE TEMP TABLE {quote_ident(staged.table)} AS SELECT *"
+            f"{', row_number() OVER () - 1 AS __n' if numbered else ''} FROM {staged.reader}"
+        )
+        staged.position = "__n" if numbered else "rowid"
+        staged.exclude = " EXCLUDE (__n)" if numbered else ""
+        con.execute(
+            f"CREATE TEMP VIEW {quote_ident(name)} AS SELECT *{staged.exclude}, "
+            f"{staged.position} + 2 AS __line FROM {quote_ident(staged.table)}"
         )
         staged.columns = _columns(con, name)
     except BaseException:
@@ -199,9 +218,9 @@ def fix_csv_lines(con: duckdb.DuckDBPyConnection, staged: Staged, rows: int) -> 
     The reader skipped the ragged ones (it logs them by position + 1, counting
     records, not lines), so the good records' positions skip theirs; the
     ragged records' own lines stay in ``<view>_lines`` (``n`` NULL) for their
-    rejects. Needs a scan of the view first (the statistics), which fills the log.
+    rejects. The staging scan (into ``table``) has filled the log.
     """
-    if staged.reader is None:
+    if staged.table is None:
         return
     bad = _malformed_records(con, staged)
     if not bad and staged.facts.newlines in (rows, rows + 1):
@@ -211,10 +230,10 @@ def fix_csv_lines(con: duckdb.DuckDBPyConnection, staged: Staged, rows: int) -> 
         f"(length(coalesce({quote_ident(c)}, '')) - length(replace(coalesce({quote_ident(c)}, ''), chr(10), '')))"
         for c in staged.columns
     ) or "0"
-    # One scan of every column: the record's embedded newlines; it also fills the log.
+    # One scan of every column: the record's embedded newlines.
     good = quote_ident(f"{staged.view}_good")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {good} AS "
-                f"SELECT row_number() OVER () AS n, {embedded} AS nl FROM {staged.reader}")
+                f"SELECT {staged.position} + 1 AS n, {embedded} AS nl FROM {quote_ident(staged.table)}")
     bad = bad or _malformed_records(con, staged)
     # g: good records before a ragged one; a good record n comes after every
     # ragged one with g < n, which gives its position r among all records.
@@ -240,9 +259,9 @@ def fix_csv_lines(con: duckdb.DuckDBPyConnection, staged: Staged, rows: int) -> 
         "AND 1 PRECEDING), 0) AS line, error_message, csv_line FROM records"
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {quote_ident(staged.view)} AS SELECT r.* EXCLUDE (__n), l.line AS __line "
-        f"FROM (SELECT *, row_number() OVER () AS __n FROM {staged.reader}) r "
-        f"JOIN {quote_ident(lines)} l ON l.n = r.__n"
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(staged.view)} AS SELECT r.*{staged.exclude}, l.line AS __line "
+        f"FROM {quote_ident(staged.table)} r "
+        f"JOIN {quote_ident(lines)} l ON l.n = r.{staged.position} + 1"
     )
 
 
@@ -254,7 +273,7 @@ def malformed_view(con: duckdb.DuckDBPyConnection, staged: Staged) -> bool:
     lines = staged.view + "_lines"
     if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
                        [lines]).fetchone()[0]:
-        # The statistics scan always logs them; should a reader ever not, the lines are unknown.
+        # The staging scan always logs them; should a reader ever not, the lines are unknown.
         raise IngestError(f"{staged.facts.path}: ragged rows found too late to place them; nothing loaded")
     con.execute(
         "CREATE OR REPLACE TEMP VIEW stg_malformed AS SELECT line, error_message, csv_line "
