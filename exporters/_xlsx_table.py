@@ -18,13 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analytics.formatting import STATUS_COLOURS, STATUS_LABELS, neutralise_formula
+from exporters._xlsx_bulk import BulkTable, bulk_columns, renderable
 
 HEADER_FILL = PatternFill("solid", start_color="1B2A41", end_color="1B2A41")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -55,14 +56,25 @@ class Column:
 
 
 def safe_text(series: pd.Series) -> pd.Series:
-    """Export text made safe for a cell: illegal XML characters dropped, formulas neutralised."""
+    """Export text made safe for a cell: illegal XML characters dropped, formulas neutralised.
+
+    A column of text only is cleaned one distinct value at a time (a tenant's incidents
+    repeat services, groups and titles); a mixed column value by value.
+    """
     if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
         return series
-    cleaned = series.astype(object).where(series.notna(), None)
-    is_text = cleaned.map(lambda v: isinstance(v, str))
-    text = cleaned[is_text].astype(str).str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True)
-    cleaned.loc[is_text] = text.map(neutralise_formula)
-    return cleaned
+    present = series[series.notna()]
+    if present.empty or pd.api.types.infer_dtype(present, skipna=True) != "string":
+        cleaned = series.astype(object).where(series.notna(), None)
+        is_text = cleaned.map(lambda v: isinstance(v, str))
+        text = cleaned[is_text].astype(str).str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True)
+        cleaned.loc[is_text] = text.map(neutralise_formula)
+        return cleaned
+    codes, uniques = pd.factorize(series)   # missing values get code -1
+    distinct = pd.Series(uniques, dtype=object).str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True)
+    values = distinct.map(neutralise_formula).to_numpy(dtype=object)[codes]
+    values[codes < 0] = None
+    return pd.Series(values, index=series.index, name=series.name, dtype=object)
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -93,12 +105,32 @@ def style_header(ws: Worksheet, row: int, first_col: int, last_col: int) -> None
         cell.alignment = Alignment(vertical="center", wrap_text=True)
 
 
+def _data_style(ws: Worksheet, col: Column) -> int | None:
+    """The cellXfs index a data cell of ``col`` gets (number format, wrap), ``None`` if unstyled.
+
+    Styled on a cell that is never placed in the sheet: openpyxl registers the style with
+    the workbook and the index is what the sheet XML's ``s`` attribute holds.
+    """
+    if not (col.number_format or col.wrap):
+        return None
+    cell = Cell(ws)
+    if col.number_format:
+        cell.number_format = col.number_format
+    if col.wrap:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return cell.style_id
+
+
 def write_table(ws: Worksheet, df: pd.DataFrame, columns: list[Column], *, header_row: int = 1,
-                first_col: int = 1, freeze: bool = True, autofilter: bool = True) -> tuple[int, int]:
+                first_col: int = 1, freeze: bool = True, autofilter: bool = True,
+                bulk: list[BulkTable] | None = None) -> tuple[int, int]:
     """Write ``df[columns]`` under a styled header at ``header_row``; return (first, last) data row.
 
     ``last`` is ``first - 1`` when ``df`` is empty. Widths come from the content unless a
     column fixes one; text columns of exports must already have passed :func:`safe_frame`.
+    With ``bulk`` (a list the workbook is saved with, see :func:`exporters._xlsx_bulk.save_workbook`)
+    the data rows are not placed cell by cell: they are appended to ``bulk`` and rendered as
+    sheet XML on save (nothing else may then be written below the header on that sheet).
     """
     for offset, col in enumerate(columns):
         ws.cell(row=header_row, column=first_col + offset, value=col.header)
@@ -106,30 +138,35 @@ def write_table(ws: Worksheet, df: pd.DataFrame, columns: list[Column], *, heade
     style_header(ws, header_row, first_col, last_col)
     frame = pd.DataFrame({c.header: df[c.source] for c in columns}) if len(df) else pd.DataFrame()
     first = header_row + 1
-    for r, values in enumerate(cell_values(frame), start=first):
-        for offset, value in enumerate(values):
-            ws.cell(row=r, column=first_col + offset, value=value)
     last = first + len(frame) - 1
+    if bulk is not None and len(frame) and renderable(frame):
+        styles = [_data_style(ws, col) for col in columns]
+        bulk.append(BulkTable(ws.title, frame, bulk_columns(frame, first_col, styles), first))
+    else:
+        for r, values in enumerate(cell_values(frame), start=first):
+            for offset, value in enumerate(values):
+                ws.cell(row=r, column=first_col + offset, value=value)
+        for offset, col in enumerate(columns):
+            if col.number_format or col.wrap:
+                for (cell,) in ws.iter_rows(min_row=first, max_row=last, min_col=first_col + offset,
+                                            max_col=first_col + offset):
+                    if col.number_format:
+                        cell.number_format = col.number_format
+                    if col.wrap:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
     for offset, col in enumerate(columns):
         letter = get_column_letter(first_col + offset)
         width = col.width if col.width is not None else _content_width(df, col)
         # Tables stacked on one sheet share columns: the widest wins.
         current = ws.column_dimensions[letter].width if letter in ws.column_dimensions else 0
         ws.column_dimensions[letter].width = max(width, current)
-        if col.number_format or col.wrap:
-            for (cell,) in ws.iter_rows(min_row=first, max_row=last, min_col=first_col + offset,
-                                        max_col=first_col + offset):
-                if col.number_format:
-                    cell.number_format = col.number_format
-                if col.wrap:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
     # Headers wrap in their column: give the header row the lines its longest header needs.
     lines = max((len(c.header) // max(1, int(ws.column_dimensions[get_column_letter(first_col + i)].width)) + 1
                  for i, c in enumerate(columns)), default=1)
     ws.row_dimensions[header_row].height = 15 * min(3, lines) + 3
     if freeze:
         ws.print_title_rows = f"{header_row}:{header_row}"
-        ws.freeze_panes = ws.cell(row=first, column=first_col)
+        ws.freeze_panes = f"{get_column_letter(first_col)}{first}"  # a reference: no cell made
     if autofilter:
         ws.auto_filter.ref = f"{get_column_letter(first_col)}{header_row}:{get_column_letter(last_col)}{max(last, first)}"
     return first, last

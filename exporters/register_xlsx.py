@@ -41,6 +41,7 @@ from exporters._headline import (
     period_text,
     plain,
 )
+from exporters._xlsx_bulk import BulkTable, save_workbook
 from exporters._xlsx_table import (
     FMT_DATE,
     FMT_DATETIME,
@@ -79,7 +80,8 @@ def write_register(ctx: ExportContext, path: str | Path) -> None:
                          int_setting(ctx, "baseline_weeks", 1))
     tracker.write_checkpoints(sheets["Checkpoints"], ctx)
     write_risk_register(sheets["Risk & control register"], ctx)
-    write_incidents(sheets["Incidents"], ctx)
+    bulk: list[BulkTable] = []   # the Incidents rows, rendered as sheet XML on save
+    write_incidents(sheets["Incidents"], ctx, bulk)
     write_data_quality(sheets["Data quality"], ctx)
     write_about(about, ctx, tenant_name)
 
@@ -90,7 +92,7 @@ def write_register(ctx: ExportContext, path: str | Path) -> None:
     wb.properties.creator = "mikpi"
     # openpyxl stores formulas without cached results; make Excel compute them on open.
     wb.calculation.fullCalcOnLoad = True
-    wb.save(str(path))
+    save_workbook(wb, path, bulk)
 
 
 # ---------------------------------------------------------------- about
@@ -247,14 +249,17 @@ INCIDENT_COLUMNS = (
 )
 
 
-def write_incidents(ws: Worksheet, ctx: ExportContext) -> None:
+def write_incidents(ws: Worksheet, ctx: ExportContext, bulk: list[BulkTable] | None = None) -> None:
+    """The tenant's incidents, oldest first; with ``bulk``, rendered as sheet XML on save (see ``save_workbook``)."""
     incidents = ctx.result.incidents
     if not incidents.empty and "tenant" in incidents.columns:
         incidents = incidents[incidents["tenant"] == ctx.tenant]
     columns = [c for c in INCIDENT_COLUMNS if c.source in incidents.columns] or list(INCIDENT_COLUMNS[:3])
     if "opened_at" in incidents.columns:
         incidents = incidents.sort_values("opened_at", kind="stable")
-    write_table(ws, safe_frame(incidents), columns)
+    # Only the columns the sheet shows are made safe (and read at all).
+    shown = incidents[[c.source for c in columns if c.source in incidents.columns]]
+    write_table(ws, safe_frame(shown), columns, bulk=bulk)
     ws.freeze_panes = "C2"
 
 
