@@ -29,11 +29,13 @@ from dashboards.cards import render_cards
 from dashboards.layout import GRAPH_CONFIG
 from dashboards.source import (
     CHANGE_COLUMNS,
+    CLOSURE_COLUMNS,
     Query,
     ResultSource,
     StoreBusy,
     action_summary,
     shown_changes,
+    shown_closure,
 )
 
 ACTION_COLOURS = {"done_on_time": STATUS_COLOURS["met"], "done_late": STATUS_COLOURS["on_track"],
@@ -224,24 +226,31 @@ class _Views:
         return hit[1]
 
     def listings(self, tenant: str, now: datetime) -> dict[str, pd.DataFrame]:
-        """Every detail listing the page shows for ``tenant``, read in one visit to the store.
+        """The tenant's detail listings the page shows whatever the filters, read in one visit to the store.
 
         Opening the file costs more than the small queries, so the sections share one read,
-        cached per store version like the results.
+        cached per store version like the results: the overdue actions and the count per
+        status, the ingest runs and the rejects.
         """
         def read(store) -> dict[str, pd.DataFrame]:
             return {**action_summary(store, tenant, now),
-                    "closure": details.closure_evidence(store, tenant),
                     "runs": details.ingest_runs(store, tenant),
                     "rejects": details.reject_reasons(store, tenant)}
         return self.source.listing(("page", now), tenant, read)[0]
 
-    def changes(self, view: KpiResult, tenant: str) -> pd.DataFrame:
-        """The changes linked from the rows the changes table shows, and no other (cached per store version)."""
-        keys = self.memo("change-keys", (view,), (tenant,), lambda: tables.shown_change_keys(view, tenant))
-        if not keys:
-            return pd.DataFrame(columns=CHANGE_COLUMNS)
-        return self.source.listing(("changes-shown", keys), tenant, lambda store: shown_changes(store, keys))[0]
+    def shown(self, view: KpiResult, tenant: str) -> dict[str, pd.DataFrame]:
+        """The store rows behind the rows the view's tables show, and no other, in one read.
+
+        ``changes``: the changes linked from the shown change-related incidents; ``closure``:
+        the evidence of the shown closure-gate failures. Cached per store version and keys.
+        """
+        keys = self.memo("shown-keys", (view,), (tenant,), lambda: (
+            tables.shown_change_keys(view, tenant), tables.shown_closure_keys(view, tenant)))
+        if not any(keys):
+            return {"changes": pd.DataFrame(columns=CHANGE_COLUMNS), "closure": pd.DataFrame(columns=CLOSURE_COLUMNS)}
+        change_keys, closure_keys = keys
+        return self.source.listing(("shown", keys), tenant, lambda store: {
+            "changes": shown_changes(store, change_keys), "closure": shown_closure(store, closure_keys)})[0]
 
 
 FILTERS = [Input("tenant", "value"), Input("weeks", "value"), Input("scope", "value"),
@@ -316,7 +325,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_repeats(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        changes = views.changes(view, tenant)
+        changes = views.shown(view, tenant)["changes"]
         return views.memo("repeats", (view, changes), (tenant,), lambda: (
             figures.build_repeats_by_service(view, tenant), render_changes(view, tenant, changes)))
 
@@ -327,7 +336,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     def on_follow(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
         lists = views.listings(tenant, view.as_of(tenant))
-        overdue, closure = lists["overdue"], lists["closure"]
+        overdue, closure = lists["overdue"], views.shown(view, tenant)["closure"]
         counts = tables.action_counts(lists["counts"])
         return views.memo("follow", (view, overdue, closure), (tenant,),
                           lambda: render_follow_through(view, tenant, overdue, closure, counts))

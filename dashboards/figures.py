@@ -105,46 +105,57 @@ TEMPLATE = go.layout.Template(layout={
 })
 
 
-def _style(fig: go.Figure, *, title: str, x_title: str, y_title: str, height: int = 380) -> go.Figure:
-    """House look: white, large readable type for a projector, legend under the plot."""
-    fig.update_layout(
-        template=TEMPLATE,
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18, "color": INK}},
-        font={"family": FONT, "size": 14, "color": INK},
-        height=height,
-        margin={"l": 70, "r": 20, "t": 56, "b": 40},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "font": {"size": 12},
-                "traceorder": "normal", "entrywidth": 0.5, "entrywidthmode": "fraction"},
-        hoverlabel={"font": {"family": FONT, "size": 13}},
-        xaxis={"title": {"text": x_title}},
-        yaxis={"title": {"text": y_title}},
-    )
-    return fig
+def _layout(*, title: str, x_title: str, y_title: str, height: int = 380) -> dict:
+    """House look, as a layout dict: white, large readable type for a projector, legend under the plot.
+
+    Why a dict: each builder fills it and makes the figure once (``go.Figure(data, layout)``,
+    one validation pass). Plotly's ``update_layout`` / ``update_xaxes`` per setting cost
+    ~20 ms a figure, most of what a tenant switch spent on its charts.
+    """
+    return {
+        "template": TEMPLATE,
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 18, "color": INK}},
+        "font": {"family": FONT, "size": 14, "color": INK},
+        "height": height,
+        "margin": {"l": 70, "r": 20, "t": 56, "b": 40},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "font": {"size": 12},
+                   "traceorder": "normal", "entrywidth": 0.5, "entrywidthmode": "fraction"},
+        "hoverlabel": {"font": {"family": FONT, "size": 13}},
+        "xaxis": {"title": {"text": x_title}},
+        "yaxis": {"title": {"text": y_title}},
+    }
 
 
-def _vlines(fig: go.Figure, marks: list[tuple[object, str]]) -> None:
-    """Dotted verticals with a small label on top, added in one layout update (add_vline is slow)."""
+def _vlines(layout: dict, marks: list[tuple[object, str]]) -> None:
+    """Dotted verticals with a small label on top (shapes and annotations of the layout)."""
     shapes = [{"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
                "line": {"color": "#9AA5B1", "width": 1, "dash": "dot"}} for x, _ in marks]
     # alternate label heights so neighbours (opened / acknowledged) never print over each other
     notes = [{"x": x, "y": 1, "xref": "x", "yref": "paper", "text": label, "showarrow": False,
               "yanchor": "bottom", "yshift": 13 * (i % 2), "font": {"size": 11, "color": "#5B6770"}}
              for i, (x, label) in enumerate(marks)]
-    fig.update_layout(shapes=list(fig.layout.shapes) + shapes, annotations=list(fig.layout.annotations) + notes)
+    layout["shapes"] = [*layout.get("shapes", []), *shapes]
+    layout["annotations"] = [*layout.get("annotations", []), *notes]
 
 
-def _empty(fig: go.Figure, message: str) -> go.Figure:
-    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font={"size": 16, "color": NEUTRAL})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
+def _note_empty(layout: dict, message: str) -> None:
+    """A grey message in the middle of the plot, axes hidden."""
+    layout["annotations"] = [*layout.get("annotations", []), {
+        "text": message, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "showarrow": False,
+        "font": {"size": 16, "color": NEUTRAL}}]
+    layout["xaxis"]["visible"] = False
+    layout["yaxis"]["visible"] = False
 
 
-def _count_axis(fig: go.Figure, top: float, axis: str = "y") -> None:
+def _empty(layout: dict, message: str) -> go.Figure:
+    """A figure without traces that says why."""
+    _note_empty(layout, message)
+    return go.Figure(layout=layout)
+
+
+def _count_axis(layout: dict, top: float, axis: str = "y") -> None:
     """Whole-number ticks for counts (no "2.5 incidents")."""
-    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
-    update(tickformat=",d", dtick=1 if top <= 8 else None, rangemode="tozero")
+    layout[f"{axis}axis"].update(tickformat=",d", rangemode="tozero", **({"dtick": 1} if top <= 8 else {}))
 
 
 def target_band(kpi: str, baseline: float | None, min_pct: float | None,
@@ -166,27 +177,26 @@ def build_kpi_trend(result: KpiResult, tenant: str, kpi: str) -> go.Figure:
     """
     unit = kpi_unit(kpi)
     label = kpi_label(kpi)
-    fig = go.Figure()
-    _style(fig, title=label, x_title="Programme week", y_title=f"{label} ({unit})")
+    layout = _layout(title=label, x_title="Programme week", y_title=f"{label} ({unit})")
     weekly = _rows(result.weekly, tenant, kpi).sort_values("week")
     if weekly.empty:
-        return _empty(fig, "No weekly data for this selection")
+        return _empty(layout, "No weekly data for this selection")
     weeks = weekly["week"].astype(int).to_numpy()
     values = pd.to_numeric(weekly["value"], errors="coerce").to_numpy(dtype=float)
     starts = pd.to_datetime(weekly["week_start"]).dt.strftime("%d %b %Y").to_numpy()
     hover = [f"Week {w} (from {s})<br>{format_value(kpi, v)} · n = {n}"
              for w, s, v, n in zip(weeks, starts, values, weekly["n"].to_numpy())]
-    fig.add_trace(go.Scatter(
+    traces = [go.Scatter(
         x=weeks, y=values, name="Weekly value", uid="weekly", mode="lines+markers",
         line={"color": SERIES, "width": 3}, marker={"size": 7}, connectgaps=False,
-        hovertext=hover, hoverinfo="text"))
+        hovertext=hover, hoverinfo="text")]
     first, last = int(weeks.min()), int(weeks.max())
     cps = _rows(result.checkpoints, tenant, kpi)
     if not cps.empty:
         ref = cps.iloc[0]
         baseline = _num(ref["baseline"])
         if baseline is not None:
-            fig.add_trace(go.Scatter(
+            traces.append(go.Scatter(
                 x=[first, last], y=[baseline, baseline], name=f"Baseline {format_value(kpi, baseline)}",
                 uid="baseline", mode="lines", line={"color": BASELINE, "width": 2, "dash": "dash"},
                 hovertext=f"Baseline: {format_value(kpi, baseline)} (n = {ref['baseline_n']})",
@@ -196,28 +206,28 @@ def build_kpi_trend(result: KpiResult, tenant: str, kpi: str) -> go.Figure:
             low, high = band
             due = _num(ref["due_week"])
             due_text = f" by week {int(due)}" if due is not None else ""
-            fig.add_trace(go.Scatter(
+            traces.append(go.Scatter(
                 x=[first, last], y=[low, low], uid="target_min", mode="lines", showlegend=False,
                 name="Minimum target", line={"color": BAND_EDGE, "width": 1, "dash": "dot"},
                 hovertext=f"Minimum target ({format_improvement(ref['target_min_pct'])}){due_text}: "
                           f"{format_value(kpi, low)}", hoverinfo="text"))
-            fig.add_trace(go.Scatter(
+            traces.append(go.Scatter(
                 x=[first, last], y=[high, high], uid="target_band", mode="lines", fill="tonexty",
                 fillcolor=BAND, line={"color": BAND_EDGE, "width": 1, "dash": "dot"},
                 name=f"Target band{due_text}",
                 hovertext=f"Stretch target ({format_improvement(ref['target_stretch_pct'])}){due_text}: "
                           f"{format_value(kpi, high)}", hoverinfo="text"))
-        _add_checkpoints(fig, kpi, cps)
-    fig.update_xaxes(range=[first - 0.5, last + 0.5], dtick=1 if last <= 20 else None)
-    fig.update_yaxes(rangemode="tozero", ticksuffix=" %" if unit == "%" else "")
-    return fig
+        _add_checkpoints(traces, layout, kpi, cps)
+    layout["xaxis"].update(range=[first - 0.5, last + 0.5], **({"dtick": 1} if last <= 20 else {}))
+    layout["yaxis"].update(rangemode="tozero", ticksuffix=" %" if unit == "%" else "")
+    return go.Figure(data=traces, layout=layout)
 
 
-def _add_checkpoints(fig: go.Figure, kpi: str, cps: pd.DataFrame) -> None:
+def _add_checkpoints(traces: list, layout: dict, kpi: str, cps: pd.DataFrame) -> None:
     named = cps[cps["checkpoint"].isin(CHECKPOINTS)]
     latest = cps[(cps["checkpoint"] == "latest") & ~cps["week"].isin(named["week"])]
     shown = pd.concat([named, latest]).sort_values("week")
-    _vlines(fig, [(int(w), CHECKPOINT_LABELS[c]) for w, c in zip(named["week"], named["checkpoint"])])
+    _vlines(layout, [(int(w), CHECKPOINT_LABELS[c]) for w, c in zip(named["week"], named["checkpoint"])])
     if shown.empty:
         return
     hover = [
@@ -228,7 +238,7 @@ def _add_checkpoints(fig: go.Figure, kpi: str, cps: pd.DataFrame) -> None:
             shown["checkpoint"], shown["week"], shown["value"], shown["n"], shown["improvement_pct"],
             shown["improvement_ci_low"], shown["improvement_ci_high"], shown["expected_pct"],
             shown["status"])]
-    fig.add_trace(go.Scatter(
+    traces.append(go.Scatter(
         x=shown["week"].astype(int).to_numpy(), y=pd.to_numeric(shown["value"]).to_numpy(dtype=float),
         uid="checkpoints", name="Checkpoint (window value)", mode="markers",
         marker={"symbol": "diamond", "size": 15, "line": {"color": "white", "width": 1.5},
@@ -249,14 +259,13 @@ def build_duration_distribution(result: KpiResult, tenant: str, kpi: str = "mttr
     missing durations (excluded by the engine) are not plotted.
     """
     label = kpi_label(kpi)
-    fig = go.Figure()
-    _style(fig, title=f"{label} distribution", x_title=f"{label} (minutes)", y_title="incidents")
+    layout = _layout(title=f"{label} distribution", x_title=f"{label} (minutes)", y_title="incidents")
     inc = incidents_for(result, tenant)
     values = (pd.to_numeric(inc[kpi], errors="coerce").to_numpy(dtype=float)
               if kpi in inc.columns else np.array([]))
     values = values[~np.isnan(values) & (values >= 0)]
     if values.size == 0:
-        return _empty(fig, "No incidents with this duration")
+        return _empty(layout, "No incidents with this duration")
     stats = _rows(result.overall, tenant, kpi)
     marks = {}
     if not stats.empty:
@@ -270,30 +279,29 @@ def build_duration_distribution(result: KpiResult, tenant: str, kpi: str = "mttr
     counts, _ = np.histogram(np.minimum(values, top), bins=edges)
     labels = [f"{format_minutes(a)} – {format_minutes(b)}" for a, b in pairwise(edges)]
     labels[-1] = f"≥ {format_minutes(edges[-2])}"
-    fig.add_trace(go.Bar(
+    traces = [go.Bar(
         x=(edges[:-1] + width / 2), y=counts, width=width * 0.92, uid="histogram", name="Incidents",
         marker={"color": SERIES}, showlegend=False,
-        hovertext=[f"{lab}: {c} incidents" for lab, c in zip(labels, counts)], hoverinfo="text"))
+        hovertext=[f"{lab}: {c} incidents" for lab, c in zip(labels, counts)], hoverinfo="text")]
     peak = float(counts.max()) * 1.08
     styles = {"mean": (INK, "solid"), "median": ("#0072B2", "dash"), "p90": ("#D55E00", "dot")}
     for name, value in marks.items():  # the engine's statistics, as legend-named lines
         colour, dash = styles[name]
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=[value, value], y=[0, peak], mode="lines", uid=f"stat:{name}",
             name=f"{name} {format_minutes(value)}", line={"color": colour, "width": 2.5, "dash": dash},
             hovertext=f"{name}: {format_minutes(value)}", hoverinfo="text"))
-    fig.update_xaxes(range=[0, top + width])
-    _count_axis(fig, peak)
-    return fig
+    layout["xaxis"]["range"] = [0, top + width]
+    _count_axis(layout, peak)
+    return go.Figure(data=traces, layout=layout)
 
 
 def build_repeats_by_service(result: KpiResult, tenant: str, top: int = 10) -> go.Figure:
     """Repeat incidents per service (stacked on the service's other incidents), most repeats first."""
-    fig = go.Figure()
-    _style(fig, title="Repeat incidents by service", x_title="incidents", y_title="service")
+    layout = _layout(title="Repeat incidents by service", x_title="incidents", y_title="service")
     inc = incidents_for(result, tenant)
     if inc.empty:
-        return _empty(fig, "No incidents in this selection")
+        return _empty(layout, "No incidents in this selection")
     service = inc["service"].fillna("(no service)")
     if inc["tenant"].nunique() > 1:  # the portfolio: the same service name may be two clients' services
         service = service + " · " + inc["tenant"].astype(str)
@@ -302,41 +310,40 @@ def build_repeats_by_service(result: KpiResult, tenant: str, top: int = 10) -> g
               .agg(incidents=("incident_id", "size"), repeats=("is_repeat", "sum")))
     counts = counts[counts["repeats"] > 0].sort_values(["repeats", "incidents"], ascending=False).head(top)
     if counts.empty:
-        return _empty(fig, "No repeat incidents")
+        return _empty(layout, "No repeat incidents")
     counts = counts.iloc[::-1]  # largest bar on top
     services = counts.index.to_numpy()
     repeats = counts["repeats"].to_numpy()
     others = (counts["incidents"] - counts["repeats"]).to_numpy()
     hover = [f"{s}: {r} repeat of {n} incidents" if r == 1 else f"{s}: {r} repeats of {n} incidents"
              for s, r, n in zip(services, repeats, counts["incidents"].to_numpy())]
-    fig.add_trace(go.Bar(y=services, x=repeats, orientation="h", name="Repeat incidents", uid="repeats",
-                         marker={"color": STATUS_COLOURS["off_track"]}, hovertext=hover, hoverinfo="text"))
-    fig.add_trace(go.Bar(y=services, x=others, orientation="h", name="Other incidents", uid="others",
-                         marker={"color": "#C9D1D9"}, hovertext=hover, hoverinfo="text"))
-    fig.update_layout(barmode="stack")
-    _count_axis(fig, float(counts["incidents"].max()), axis="x")
-    fig.update_yaxes(title_text="", automargin=True)
-    return fig
+    traces = [go.Bar(y=services, x=repeats, orientation="h", name="Repeat incidents", uid="repeats",
+                     marker={"color": STATUS_COLOURS["off_track"]}, hovertext=hover, hoverinfo="text"),
+              go.Bar(y=services, x=others, orientation="h", name="Other incidents", uid="others",
+                     marker={"color": "#C9D1D9"}, hovertext=hover, hoverinfo="text")]
+    layout["barmode"] = "stack"
+    _count_axis(layout, float(counts["incidents"].max()), axis="x")
+    layout["yaxis"].update(title={"text": ""}, automargin=True)
+    return go.Figure(data=traces, layout=layout)
 
 
 def build_overdue_by_owner(actions: pd.DataFrame, top: int = 10) -> go.Figure:
     """Overdue PIR and mitigation actions per owner (from ``analytics.details.action_tracker``)."""
-    fig = go.Figure()
-    _style(fig, title="Overdue actions by owner", x_title="overdue actions", y_title="owner")
+    layout = _layout(title="Overdue actions by owner", x_title="overdue actions", y_title="owner")
     overdue = actions[actions["status"] == "overdue"] if not actions.empty else actions
     if overdue.empty:
-        return _empty(fig, "No overdue actions")
+        return _empty(layout, "No overdue actions")
     by_owner = (overdue.assign(owner=overdue["owner"].fillna("(no owner)"))
                 .groupby("owner").agg(actions=("action_id", "size"), oldest=("days_overdue", "max"))
                 .sort_values(["actions", "oldest"], ascending=False).head(top).iloc[::-1])
     hover = [f"{o}: {a} overdue, oldest {int(d)} days" for o, a, d in
              zip(by_owner.index, by_owner["actions"], by_owner["oldest"].fillna(0))]
-    fig.add_trace(go.Bar(y=by_owner.index.to_numpy(), x=by_owner["actions"].to_numpy(), orientation="h",
-                         uid="overdue", name="Overdue actions", showlegend=False,
-                         marker={"color": STATUS_COLOURS["off_track"]}, hovertext=hover, hoverinfo="text"))
-    _count_axis(fig, float(by_owner["actions"].max()), axis="x")
-    fig.update_yaxes(title_text="", automargin=True)
-    return fig
+    bar = go.Bar(y=by_owner.index.to_numpy(), x=by_owner["actions"].to_numpy(), orientation="h",
+                 uid="overdue", name="Overdue actions", showlegend=False,
+                 marker={"color": STATUS_COLOURS["off_track"]}, hovertext=hover, hoverinfo="text")
+    _count_axis(layout, float(by_owner["actions"].max()), axis="x")
+    layout["yaxis"].update(title={"text": ""}, automargin=True)
+    return go.Figure(data=[bar], layout=layout)
 
 
 def timeline_lanes(timeline: pd.DataFrame) -> pd.Series:
@@ -355,13 +362,13 @@ def build_incident_timeline(incident: Mapping, timeline: pd.DataFrame,
     ``first_update_at``), drawn in the "Updates due" lane: met in the "met"
     colour, missed in the "off track" colour.
     """
-    fig = go.Figure()
     title = f"{incident.get('incident_id', '')} · {incident.get('title') or ''}".strip(" ·")
-    _style(fig, title=title, x_title="time (UTC)", y_title="", height=450)
-    fig.update_layout(margin={"l": 140, "t": 80})
+    layout = _layout(title=title, x_title="time (UTC)", y_title="", height=450)
+    layout["margin"].update(l=140, t=80)
+    traces: list = []
     has_rows = not timeline.empty or (slots is not None and not slots.empty)
     if not has_rows:
-        _empty(fig, "No timeline entries recorded for this incident")
+        _note_empty(layout, "No timeline entries recorded for this incident")
     if not timeline.empty:
         tl = timeline.assign(_lane=timeline_lanes(timeline),
                              _text=timeline["text"].fillna("").astype(str).str.slice(0, 140))
@@ -374,23 +381,23 @@ def build_incident_timeline(incident: Mapping, timeline: pd.DataFrame,
                 continue
             symbol = np.where(part["kind"] == "decision", "diamond",
                               np.where(part["kind"] == "state_change", "square", "circle"))
-            fig.add_trace(go.Scatter(
+            traces.append(go.Scatter(
                 x=part["occurred_at"], y=part["_lane"], mode="markers", name=lane, uid=f"lane:{lane}",
                 marker={"color": LANE_COLOURS[lane], "size": 13, "symbol": symbol,
                         "line": {"color": "white", "width": 1}},
                 hovertext=part["_hover"], hoverinfo="text", showlegend=False))
     if slots is not None and not slots.empty:
-        _add_slots(fig, slots)
+        _add_slots(traces, slots)
     marks = _milestones(incident)
-    _vlines(fig, marks)
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(LANES)), type="category",
-                     range=[-0.5, len(LANES) - 0.5], showgrid=True)
-    fig.update_layout(legend={"y": -0.2, "entrywidthmode": "pixels", "entrywidth": 190})
+    _vlines(layout, marks)
+    layout["yaxis"].update(categoryorder="array", categoryarray=list(reversed(LANES)), type="category",
+                           range=[-0.5, len(LANES) - 0.5], showgrid=True)
+    layout["legend"].update(y=-0.2, entrywidthmode="pixels", entrywidth=190)
     if len(marks) >= 2:  # open on the incident's active span; later entries (closure) are a zoom away
         first, last = marks[0][0], marks[-1][0]
         pad = max((last - first) * 0.06, pd.Timedelta(minutes=5))
-        fig.update_xaxes(range=[first - pad, last + pad])
-    return fig
+        layout["xaxis"]["range"] = [first - pad, last + pad]
+    return go.Figure(data=traces, layout=layout)
 
 
 def _milestones(incident: Mapping) -> list[tuple[pd.Timestamp, str]]:
@@ -403,7 +410,7 @@ def _milestones(incident: Mapping) -> list[tuple[pd.Timestamp, str]]:
     return [(when, " / ".join(labels)) for when, labels in merged.items()]
 
 
-def _add_slots(fig: go.Figure, slots: pd.DataFrame) -> None:
+def _add_slots(traces: list, slots: pd.DataFrame) -> None:
     met = slots["met"].fillna(False).astype(bool)
     first = pd.to_datetime(slots["first_update_at"]).dt.strftime("%H:%M").fillna("none")
     due = pd.to_datetime(slots["due_at"]).dt.strftime("%d %b %H:%M")
@@ -414,7 +421,7 @@ def _add_slots(fig: go.Figure, slots: pd.DataFrame) -> None:
         part = slots[met == flag]
         if part.empty:
             continue
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=part["due_at"], y=["Updates due"] * len(part), mode="markers", name=name,
             uid=f"slots:{status}", marker={"color": STATUS_COLOURS[status], "size": 13, "symbol": symbol},
             hovertext=hover[met == flag], hoverinfo="text"))

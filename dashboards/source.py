@@ -33,7 +33,7 @@ import pandas as pd
 
 from analytics.errors import MikpiError
 from analytics.kpis.result import KpiResult
-from analytics.store import Store, open_store, read_sql
+from analytics.store import Store, open_store
 
 T = TypeVar("T")
 Compute = Callable[..., KpiResult]
@@ -120,6 +120,8 @@ def split_by_tenant(result: KpiResult) -> dict[str, KpiResult]:
 
 SQL_DIR = Path(__file__).with_name("sql")
 CHANGE_COLUMNS = ["tenant", "change_id", "title", "ended_at"]
+CLOSURE_COLUMNS = ["tenant", "incident_id", "service_validated_at", "customer_confirmed_at", "residual_risk",
+                   "missing_service_validation", "missing_customer_confirmation", "missing_residual_risk"]
 
 
 @cache
@@ -140,17 +142,31 @@ def shown_changes(store: Store, pairs: Sequence[tuple[str, str]]) -> pd.DataFram
     return store.con.execute(read_dashboard_sql("changes_shown"), params).df()
 
 
+def shown_closure(store: Store, pairs: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """Closure evidence of the incidents named by ``(tenant, incident_id)`` pairs: only what a table shows.
+
+    Why not ``analytics.details.closure_evidence``: that reads the evidence of every
+    incident of the tenant (66,000 rows per tenant at 1M incidents) for a table that
+    shows fifteen failing ones. Same columns and gate flags (``dashboards/sql/closure_shown.sql``).
+    """
+    if not pairs:
+        return pd.DataFrame(columns=CLOSURE_COLUMNS)
+    params = {"tenants": [t for t, _ in pairs], "incident_ids": [i for _, i in pairs]}
+    return store.con.execute(read_dashboard_sql("closure_shown"), params).df()
+
+
 def action_summary(store: Store, tenant: str, as_of: datetime) -> dict[str, pd.DataFrame]:
     """What the follow-through section shows of ``details.action_tracker``: its overdue rows and the count per status.
 
-    The tracker's own query (``analytics/sql/details_actions.sql``, so the status rule is the
-    one the exports use) is kept as a DuckDB relation and only the overdue rows (the chart
-    and the table) and one count per status are fetched, not every action of the tenant
-    (tens of thousands of rows, nearly all done, on a large store).
+    Two small statements (``dashboards/sql/actions_overdue.sql``, ``actions_counts.sql``) with
+    the tracker's status rule (``analytics/sql/details_actions.sql``, the one the exports use;
+    the tests hold them to the same rows and counts): the overdue rows (the chart and the
+    table) and one count per status, not every action of the tenant (tens of thousands of
+    rows, nearly all done, on a large store). At 1M incidents: 0.03 s instead of 0.28 s.
     """
-    tracker = store.con.sql(read_sql("details_actions"), params={"tenant": tenant, "as_of": as_of})
-    return {"overdue": tracker.filter("status = 'overdue'").df(),
-            "counts": tracker.aggregate("status, count(*) AS n", "status").df()}
+    params = {"tenant": tenant, "as_of": as_of}
+    return {"overdue": store.con.execute(read_dashboard_sql("actions_overdue"), params).df(),
+            "counts": store.con.execute(read_dashboard_sql("actions_counts"), params).df()}
 
 
 def _default_compute() -> Compute:
