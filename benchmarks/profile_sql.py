@@ -6,8 +6,10 @@
 Wraps the store's DuckDB connection (and its cursors) in a proxy that times each
 ``execute`` and names it by the ``analytics/sql/*.sql`` file whose text it is (else its
 first words); for ingest the Python SHA-256 pass (``fingerprint``) is timed apart.
-``--explain NAME`` prints DuckDB's EXPLAIN ANALYZE of that SQL file's statement (run once
-aside, in the same state, just before the real call runs it).
+A file of several statements is run (and timed) one statement at a time, as ``NAME#1``,
+``NAME#2``, ...; ``--explain NAME`` (``NAME#k`` for one of those) prints DuckDB's EXPLAIN ANALYZE of that
+statement (run once aside, in the same state, just before the real call runs it: only for
+statements that can run twice, such as ``CREATE OR REPLACE``, not an ``INSERT``).
 """
 
 from __future__ import annotations
@@ -29,11 +31,22 @@ from steps import SERVICENOW_CSVS
 class TimedConnection:
     """A DuckDB connection whose ``execute`` calls are timed per SQL file name."""
 
-    def __init__(self, con: Any, names: dict[str, str], explain: str | None) -> None:
+    def __init__(self, con: Any, names: dict[str, str], explain: str | None,
+                 multi: dict[str, list[str]] | None = None) -> None:
         self._con = con
         self._names = names
+        if multi is None:
+            multi = {}
+            for text, file in names.items():
+                parts = [st.query for st in con.extract_statements(text)]
+                if len(parts) > 1:
+                    multi[file] = parts
+        self._multi = multi
         self._explain = explain
         self.totals: dict[str, float] = defaultdict(float)
+        # CPU seconds of the whole process (DuckDB's threads included): steadier than wall
+        # time on a shared machine, where other processes take turns on the cores.
+        self.cpu: dict[str, float] = defaultdict(float)
         self.counts: dict[str, int] = defaultdict(int)
         self.plans: list[str] = []
 
@@ -42,6 +55,19 @@ class TimedConnection:
 
     def execute(self, sql: str, *args: Any) -> Any:
         name = self._name(sql)
+        if name in self._multi:
+            # A SQL file of several statements: each timed apart as NAME#k (1-based), so a
+            # slow DELETE or INSERT is told from the CREATE before it. Bound parameters only
+            # reach the last statement (as in a single execute of the whole file).
+            statements = self._multi[name]
+            out = None
+            for k, statement in enumerate(statements, 1):
+                last = k == len(statements)
+                out = self._timed(f"{name}#{k}", statement, *(args if last else ()))
+            return out
+        return self._timed(name, sql, *args)
+
+    def _timed(self, name: str, sql: str, *args: Any) -> Any:
         if self._explain and name == self._explain:
             # EXPLAIN ANALYZE runs the statement once aside (its plan with per-operator times);
             # the real run below is then timed as usual. Single-statement files only.
@@ -50,15 +76,16 @@ class TimedConnection:
                 self.plans.append("\n".join(str(r[-1]) for r in plan))
             except Exception as exc:  # noqa: BLE001 — best effort, the timing stands
                 self.plans.append(f"(no EXPLAIN ANALYZE for {name}: {exc})")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = self._con.execute(sql, *args)
         self.totals[name] += time.perf_counter() - t0
+        self.cpu[name] += time.process_time() - c0
         self.counts[name] += 1
         return out
 
     def cursor(self) -> TimedConnection:
-        cur = TimedConnection(self._con.cursor(), self._names, self._explain)
-        cur.totals, cur.counts, cur.plans = self.totals, self.counts, self.plans
+        cur = TimedConnection(self._con.cursor(), self._names, self._explain, self._multi)
+        cur.totals, cur.cpu, cur.counts, cur.plans = self.totals, self.cpu, self.counts, self.plans
         return cur
 
     def fetchone(self) -> Any:
@@ -78,9 +105,10 @@ def sql_names() -> dict[str, str]:
 
 
 def _report(timed: TimedConnection, wall: float, extra: str = "") -> None:
-    print(f"wall {wall:.2f} s{extra}")
-    for name, total in sorted(timed.totals.items(), key=lambda kv: -kv[1])[:25]:
-        print(f"{total:8.2f} s  {timed.counts[name]:4d}x  {name}")
+    print(f"wall {wall:.2f} s, CPU {sum(timed.cpu.values()):.2f} s in statements{extra}")
+    print("  wall s     CPU s  calls  statement")
+    for name, total in sorted(timed.totals.items(), key=lambda kv: -kv[1])[:30]:
+        print(f"{total:8.2f}  {timed.cpu[name]:8.2f}  {timed.counts[name]:5d}  {name}")
     for plan in timed.plans[-3:]:
         print(plan)
 

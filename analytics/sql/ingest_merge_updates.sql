@@ -2,13 +2,22 @@
 -- journal sys_ids and status-update ids are global, and a re-ingest that now
 -- resolves the incident (or its tenant) must replace the unresolved row, not
 -- add a second one. Updates carry no update time, so any difference replaces.
+-- Within the file the last row (by line) of an update counts, the others are
+-- unchanged. Only ids that occur twice need a choice: a hash aggregate finds
+-- them and their last row (a window over every row would sort them all).
 CREATE OR REPLACE TEMP TABLE merge_outcome AS
-WITH ranked AS (
-    SELECT rowid AS rid, *,
-           row_number() OVER (
-               PARTITION BY source, update_id, __reject_reason IS NULL ORDER BY line DESC
-           ) AS rank
+WITH repeated AS (
+    SELECT source, update_id, arg_max(rowid, line) AS keep
     FROM typed_updates
+    WHERE __reject_reason IS NULL
+    GROUP BY source, update_id
+    HAVING count(*) > 1
+), ranked AS (
+    SELECT t.rowid AS rid, t.*,
+           CASE WHEN r.keep IS NULL OR r.keep = t.rowid THEN 1 ELSE 2 END AS rank
+    FROM typed_updates t
+    LEFT JOIN repeated r
+           ON t.__reject_reason IS NULL AND r.source = t.source AND r.update_id = t.update_id
 )
 SELECT t.rid, t.tenant, t.line, t.update_id AS record_key,
        t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
