@@ -75,9 +75,11 @@ def incidents_for(result: KpiResult, tenant: str) -> pd.DataFrame:
     inc = result.incidents
     if inc.empty or "tenant" not in inc.columns:
         return inc
-    if tenant == PORTFOLIO and not (inc["tenant"] == PORTFOLIO).any():
+    mine = inc["tenant"] == tenant
+    if tenant == PORTFOLIO and not mine.any():
         return inc
-    return inc[inc["tenant"] == tenant]
+    # a tenant's own view (the dashboard's split) is all its rows: the frame itself, not a copy of it
+    return inc if mine.all() else inc[mine]
 
 
 def _rows(frame: pd.DataFrame, tenant: str, kpi: str) -> pd.DataFrame:
@@ -150,7 +152,23 @@ def _note_empty(layout: dict, message: str) -> None:
 def _empty(layout: dict, message: str) -> go.Figure:
     """A figure without traces that says why."""
     _note_empty(layout, message)
-    return go.Figure(layout=layout)
+    return _figure([], layout)
+
+
+def _trace(kind: str, **props: object) -> dict:
+    """One trace as a plain dict (``type`` and its properties), for :func:`_figure`."""
+    return {"type": kind, **props}
+
+
+def _figure(traces: list[dict], layout: dict) -> go.Figure:
+    """The figure, made without plotly's per-property validation (``_validate=False``).
+
+    Why: validating a figure costs 10-30 ms (its traces' arrays are coerced and copied);
+    a tenant switch builds eight. The builders pass numpy arrays, lists and plain dicts
+    only, and ``tests/test_figures.py`` rebuilds every figure *with* validation and
+    compares the JSON, so a misspelt property still fails a test.
+    """
+    return go.Figure(data=traces, layout=layout, _validate=False)
 
 
 def _count_axis(layout: dict, top: float, axis: str = "y") -> None:
@@ -186,7 +204,7 @@ def build_kpi_trend(result: KpiResult, tenant: str, kpi: str) -> go.Figure:
     starts = pd.to_datetime(weekly["week_start"]).dt.strftime("%d %b %Y").to_numpy()
     hover = [f"Week {w} (from {s})<br>{format_value(kpi, v)} · n = {n}"
              for w, s, v, n in zip(weeks, starts, values, weekly["n"].to_numpy())]
-    traces = [go.Scatter(
+    traces = [_trace("scatter", 
         x=weeks, y=values, name="Weekly value", uid="weekly", mode="lines+markers",
         line={"color": SERIES, "width": 3}, marker={"size": 7}, connectgaps=False,
         hovertext=hover, hoverinfo="text")]
@@ -196,7 +214,7 @@ def build_kpi_trend(result: KpiResult, tenant: str, kpi: str) -> go.Figure:
         ref = cps.iloc[0]
         baseline = _num(ref["baseline"])
         if baseline is not None:
-            traces.append(go.Scatter(
+            traces.append(_trace("scatter", 
                 x=[first, last], y=[baseline, baseline], name=f"Baseline {format_value(kpi, baseline)}",
                 uid="baseline", mode="lines", line={"color": BASELINE, "width": 2, "dash": "dash"},
                 hovertext=f"Baseline: {format_value(kpi, baseline)} (n = {ref['baseline_n']})",
@@ -206,12 +224,12 @@ def build_kpi_trend(result: KpiResult, tenant: str, kpi: str) -> go.Figure:
             low, high = band
             due = _num(ref["due_week"])
             due_text = f" by week {int(due)}" if due is not None else ""
-            traces.append(go.Scatter(
+            traces.append(_trace("scatter", 
                 x=[first, last], y=[low, low], uid="target_min", mode="lines", showlegend=False,
                 name="Minimum target", line={"color": BAND_EDGE, "width": 1, "dash": "dot"},
                 hovertext=f"Minimum target ({format_improvement(ref['target_min_pct'])}){due_text}: "
                           f"{format_value(kpi, low)}", hoverinfo="text"))
-            traces.append(go.Scatter(
+            traces.append(_trace("scatter", 
                 x=[first, last], y=[high, high], uid="target_band", mode="lines", fill="tonexty",
                 fillcolor=BAND, line={"color": BAND_EDGE, "width": 1, "dash": "dot"},
                 name=f"Target band{due_text}",
@@ -220,7 +238,7 @@ def build_kpi_trend(result: KpiResult, tenant: str, kpi: str) -> go.Figure:
         _add_checkpoints(traces, layout, kpi, cps)
     layout["xaxis"].update(range=[first - 0.5, last + 0.5], **({"dtick": 1} if last <= 20 else {}))
     layout["yaxis"].update(rangemode="tozero", ticksuffix=" %" if unit == "%" else "")
-    return go.Figure(data=traces, layout=layout)
+    return _figure(traces, layout)
 
 
 def _add_checkpoints(traces: list, layout: dict, kpi: str, cps: pd.DataFrame) -> None:
@@ -238,7 +256,7 @@ def _add_checkpoints(traces: list, layout: dict, kpi: str, cps: pd.DataFrame) ->
             shown["checkpoint"], shown["week"], shown["value"], shown["n"], shown["improvement_pct"],
             shown["improvement_ci_low"], shown["improvement_ci_high"], shown["expected_pct"],
             shown["status"])]
-    traces.append(go.Scatter(
+    traces.append(_trace("scatter", 
         x=shown["week"].astype(int).to_numpy(), y=pd.to_numeric(shown["value"]).to_numpy(dtype=float),
         uid="checkpoints", name="Checkpoint (window value)", mode="markers",
         marker={"symbol": "diamond", "size": 15, "line": {"color": "white", "width": 1.5},
@@ -279,7 +297,7 @@ def build_duration_distribution(result: KpiResult, tenant: str, kpi: str = "mttr
     counts, _ = np.histogram(np.minimum(values, top), bins=edges)
     labels = [f"{format_minutes(a)} – {format_minutes(b)}" for a, b in pairwise(edges)]
     labels[-1] = f"≥ {format_minutes(edges[-2])}"
-    traces = [go.Bar(
+    traces = [_trace("bar", 
         x=(edges[:-1] + width / 2), y=counts, width=width * 0.92, uid="histogram", name="Incidents",
         marker={"color": SERIES}, showlegend=False,
         hovertext=[f"{lab}: {c} incidents" for lab, c in zip(labels, counts)], hoverinfo="text")]
@@ -287,13 +305,13 @@ def build_duration_distribution(result: KpiResult, tenant: str, kpi: str = "mttr
     styles = {"mean": (INK, "solid"), "median": ("#0072B2", "dash"), "p90": ("#D55E00", "dot")}
     for name, value in marks.items():  # the engine's statistics, as legend-named lines
         colour, dash = styles[name]
-        traces.append(go.Scatter(
+        traces.append(_trace("scatter", 
             x=[value, value], y=[0, peak], mode="lines", uid=f"stat:{name}",
             name=f"{name} {format_minutes(value)}", line={"color": colour, "width": 2.5, "dash": dash},
             hovertext=f"{name}: {format_minutes(value)}", hoverinfo="text"))
     layout["xaxis"]["range"] = [0, top + width]
     _count_axis(layout, peak)
-    return go.Figure(data=traces, layout=layout)
+    return _figure(traces, layout)
 
 
 def build_repeats_by_service(result: KpiResult, tenant: str, top: int = 10) -> go.Figure:
@@ -317,14 +335,14 @@ def build_repeats_by_service(result: KpiResult, tenant: str, top: int = 10) -> g
     others = (counts["incidents"] - counts["repeats"]).to_numpy()
     hover = [f"{s}: {r} repeat of {n} incidents" if r == 1 else f"{s}: {r} repeats of {n} incidents"
              for s, r, n in zip(services, repeats, counts["incidents"].to_numpy())]
-    traces = [go.Bar(y=services, x=repeats, orientation="h", name="Repeat incidents", uid="repeats",
+    traces = [_trace("bar", y=services, x=repeats, orientation="h", name="Repeat incidents", uid="repeats",
                      marker={"color": STATUS_COLOURS["off_track"]}, hovertext=hover, hoverinfo="text"),
-              go.Bar(y=services, x=others, orientation="h", name="Other incidents", uid="others",
+              _trace("bar", y=services, x=others, orientation="h", name="Other incidents", uid="others",
                      marker={"color": "#C9D1D9"}, hovertext=hover, hoverinfo="text")]
     layout["barmode"] = "stack"
     _count_axis(layout, float(counts["incidents"].max()), axis="x")
     layout["yaxis"].update(title={"text": ""}, automargin=True)
-    return go.Figure(data=traces, layout=layout)
+    return _figure(traces, layout)
 
 
 def build_overdue_by_owner(actions: pd.DataFrame, top: int = 10) -> go.Figure:
@@ -338,12 +356,12 @@ def build_overdue_by_owner(actions: pd.DataFrame, top: int = 10) -> go.Figure:
                 .sort_values(["actions", "oldest"], ascending=False).head(top).iloc[::-1])
     hover = [f"{o}: {a} overdue, oldest {int(d)} days" for o, a, d in
              zip(by_owner.index, by_owner["actions"], by_owner["oldest"].fillna(0))]
-    bar = go.Bar(y=by_owner.index.to_numpy(), x=by_owner["actions"].to_numpy(), orientation="h",
+    bar = _trace("bar", y=by_owner.index.to_numpy(), x=by_owner["actions"].to_numpy(), orientation="h",
                  uid="overdue", name="Overdue actions", showlegend=False,
                  marker={"color": STATUS_COLOURS["off_track"]}, hovertext=hover, hoverinfo="text")
     _count_axis(layout, float(by_owner["actions"].max()), axis="x")
     layout["yaxis"].update(title={"text": ""}, automargin=True)
-    return go.Figure(data=[bar], layout=layout)
+    return _figure([bar], layout)
 
 
 def timeline_lanes(timeline: pd.DataFrame) -> pd.Series:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from analytics import details
@@ -197,3 +200,22 @@ def test_target_band_helper():
     assert figures.target_band("mttr_minutes", 100.0, 20, 50) == (80.0, 50.0)
     assert figures.target_band("update_compliance_pct", 50.0, 10, 20) == pytest.approx((55.0, 60.0))
     assert figures.target_band("mttr_minutes", None, 20, 50) is None
+
+
+@pytest.mark.parametrize("build", [
+    lambda r: figures.build_kpi_trend(r, "Aurora Bank", "mttr_minutes"),
+    lambda r: figures.build_kpi_trend(r, "Aurora Bank", "update_compliance_pct"),
+    lambda r: figures.build_kpi_trend(r, "Nobody", "mttr_minutes"),
+    lambda r: figures.build_duration_distribution(r, "ALL", "mtta_minutes"),
+    lambda r: figures.build_duration_distribution(r, "Nobody", "mttr_minutes"),
+    lambda r: figures.build_repeats_by_service(r, "ALL"),
+    lambda r: figures.build_overdue_by_owner(pd.DataFrame({
+        "status": ["overdue", "overdue", "done_late"], "owner": ["Priya", None, "Ola"],
+        "action_id": ["A1", "A2", "A3"], "days_overdue": [3, 1, None]})),
+])
+def test_figures_built_without_validation_are_valid_plotly(result, build):
+    """The builders skip plotly's validation for speed; rebuilding with it must accept every property."""
+    fig = build(result)
+    validated = go.Figure(fig.to_plotly_json())  # raises on a misspelt property or a bad value
+    assert validated.to_json() == go.Figure(validated.to_plotly_json()).to_json()
+    assert json.loads(pio.to_json(validated)) == json.loads(pio.to_json(fig))
