@@ -98,10 +98,9 @@ FOLLOW_KPIS = ("pir_on_time_pct", "action_on_time_pct", "closure_gate_pct")
 
 def overdue_by_owner(ctx: ExportContext, limit: int = 6) -> pd.DataFrame:
     """Overdue actions per owner (owner, overdue, oldest days overdue), most overdue first."""
-    acts = ctx.actions
-    if acts.empty:
+    if ctx.overdue_actions.empty:
         return pd.DataFrame(columns=["owner", "overdue", "oldest"])
-    overdue = acts[acts["status"] == "overdue"].assign(owner=lambda d: d["owner"].fillna("Unassigned"))
+    overdue = ctx.overdue_actions.assign(owner=lambda d: d["owner"].fillna("Unassigned"))
     grouped = (overdue.groupby("owner", as_index=False)
                .agg(overdue=("action_id", "count"), oldest=("days_overdue", "max")))
     return grouped.sort_values(["overdue", "oldest", "owner"], ascending=[False, False, True]).head(limit)
@@ -109,18 +108,17 @@ def overdue_by_owner(ctx: ExportContext, limit: int = 6) -> pd.DataFrame:
 
 def glance_rows(ctx: ExportContext) -> list[list[str]]:
     """Action status counts and missing closure gates, as (what, count) rows."""
-    acts, closure = ctx.actions, ctx.closure
+    counts, gaps = ctx.action_counts, ctx.closure_gaps
     rows = []
-    if not acts.empty:
-        counts = acts["status"].value_counts()
+    if ctx.actions_total:
         for key, text in (("done_on_time", "Actions completed on time"), ("done_late", "Actions completed late"),
                           ("overdue", "Actions overdue"), ("open", "Actions open, not yet due")):
-            rows.append([text, f"{int(counts.get(key, 0)):,}"])
-    if not closure.empty:
+            rows.append([text, f"{counts[key]:,}"])
+    if gaps["incidents"]:
         for key, text in (("missing_service_validation", "Incidents missing service validation"),
                           ("missing_customer_confirmation", "Incidents missing customer confirmation"),
                           ("missing_residual_risk", "Incidents missing a residual-risk statement")):
-            rows.append([text, f"{int(closure[key].astype(bool).sum()):,}"])
+            rows.append([text, f"{gaps[key]:,}"])
     return rows
 
 
@@ -135,7 +133,7 @@ def follow_through_slide(prs, deck: Deck, page: int):
                  colour=kit.NAVY)
     owners = overdue_by_owner(ctx)
     if owners.empty:
-        note = "No overdue actions." if not ctx.actions.empty else "No PIR or mitigation actions loaded."
+        note = "No overdue actions." if ctx.actions_total else "No PIR or mitigation actions loaded."
         kit.add_text(slide, left_x, y + 0.45, left_w, 0.4, note, pt=13, colour=kit.MUTED)
     else:
         table = [[o, f"{int(n):,}", f"{int(d):,}" if pd.notna(d) else EMPTY]

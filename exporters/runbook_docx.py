@@ -162,14 +162,12 @@ def _pir(doc, ctx: ExportContext) -> None:
     doc.add_paragraph(f"PIR window: the review is completed within {window} of resolution. "
                       "PIR on time and actions on time are tracked weekly.")
     w.numbered(doc, c.PIR_STEPS)
-    actions = ctx.actions
-    if actions.empty:
+    if not ctx.actions_total:
         return
-    overdue = actions[actions["status"] == "overdue"]
-    open_ = int((actions["status"] == "open").sum())
+    overdue = ctx.overdue_actions
     doc.add_heading("Follow-through at export", level=2)
-    doc.add_paragraph(f"{len(actions):,} PIR and mitigation actions on record: {len(overdue):,} "
-                      f"overdue, {open_:,} open and not yet due.")
+    doc.add_paragraph(f"{ctx.actions_total:,} PIR and mitigation actions on record: {len(overdue):,} "
+                      f"overdue, {ctx.action_counts['open']:,} open and not yet due.")
     if overdue.empty:
         return
     shown = overdue.head(12)
