@@ -1,21 +1,22 @@
 -- typed_changes -> changes, per (tenant, change_id), the replacement rule of
 -- ingest_merge_incidents.sql (latest version in the file by update time, line).
 CREATE OR REPLACE TEMP TABLE merge_outcome AS
-WITH ranked AS (
-    -- Only files where an id repeats pay for the window (ingest_ctx.repeated).
-    SELECT rowid AS rid, tenant, change_id, updated_at, row_hash, line,
-           __reject_field, __reject_reason,
-           row_number() OVER (
-               PARTITION BY tenant, change_id, __reject_reason IS NULL
-               ORDER BY updated_at DESC NULLS LAST, line DESC
-           ) AS rank
-    FROM typed_changes
-    WHERE (SELECT repeated FROM ingest_ctx)
-    UNION ALL
-    SELECT rowid AS rid, tenant, change_id, updated_at, row_hash, line,
-           __reject_field, __reject_reason, 1 AS rank
-    FROM typed_changes
-    WHERE NOT (SELECT repeated FROM ingest_ctx)
+WITH latest AS (
+    -- Only files where an id repeats pay for the choice (ingest_ctx.repeated); see
+    -- ingest_merge_incidents.sql for the aggregate and its NULL flags.
+    SELECT arg_max(t.rowid, struct_pack(
+               u := updated_at IS NOT NULL, ut := coalesce(updated_at, TIMESTAMP '0001-01-01'),
+               n := line IS NOT NULL, l := coalesce(line, 0))) AS rid
+    FROM typed_changes t CROSS JOIN ingest_ctx c
+    WHERE c.repeated AND __reject_reason IS NULL
+    GROUP BY tenant, change_id
+), ranked AS (
+    SELECT t.rowid AS rid, t.tenant, t.change_id, t.updated_at, t.row_hash, t.line,
+           t.__reject_field, t.__reject_reason,
+           CASE WHEN NOT c.repeated OR l.rid IS NOT NULL THEN 1 ELSE 2 END AS rank
+    FROM typed_changes t
+    CROSS JOIN ingest_ctx c
+    LEFT JOIN latest l ON l.rid = t.rowid
 )
 SELECT t.rid, t.tenant, t.line, t.change_id AS record_key,
        t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,

@@ -2,24 +2,27 @@
 -- same row_hash -> unchanged; incoming updated_at >= stored (or either NULL)
 -- -> replaced (delete + insert); older -> unchanged, the stored row is kept.
 -- Within the file only the latest version of a record counts (update time,
--- then mod count, then line); its older rows are unchanged. The ranking runs
--- on a narrow projection: a window over the full rows costs several times more.
+-- then mod count, then line); its older rows are unchanged.
 CREATE OR REPLACE TEMP TABLE merge_outcome AS
-WITH ranked AS (
-    -- Only files where an id repeats pay for the window (ingest_ctx.repeated).
-    SELECT rowid AS rid, tenant, incident_id, updated_at, row_hash, line,
-           __reject_field, __reject_reason,
-           row_number() OVER (
-               PARTITION BY tenant, incident_id, __reject_reason IS NULL
-               ORDER BY updated_at DESC NULLS LAST, mod_count DESC NULLS LAST, line DESC
-           ) AS rank
-    FROM typed_incidents
-    WHERE (SELECT repeated FROM ingest_ctx)
-    UNION ALL
-    SELECT rowid AS rid, tenant, incident_id, updated_at, row_hash, line,
-           __reject_field, __reject_reason, 1 AS rank
-    FROM typed_incidents
-    WHERE NOT (SELECT repeated FROM ingest_ctx)
+WITH latest AS (
+    -- Only files where an id repeats (ingest_ctx.repeated) need the choice: one
+    -- hash aggregate picks each record's kept row; a window would sort every row.
+    -- The struct orders as the rule reads (NULL update time or mod count last);
+    -- arg_max skips NULL keys, hence the flags.
+    SELECT arg_max(t.rowid, struct_pack(
+               u := updated_at IS NOT NULL, ut := coalesce(updated_at, TIMESTAMP '0001-01-01'),
+               m := mod_count IS NOT NULL, mc := coalesce(mod_count, 0),
+               n := line IS NOT NULL, l := coalesce(line, 0))) AS rid
+    FROM typed_incidents t CROSS JOIN ingest_ctx c
+    WHERE c.repeated AND __reject_reason IS NULL
+    GROUP BY tenant, incident_id
+), ranked AS (
+    SELECT t.rowid AS rid, t.tenant, t.incident_id, t.updated_at, t.row_hash, t.line,
+           t.__reject_field, t.__reject_reason,
+           CASE WHEN NOT c.repeated OR l.rid IS NOT NULL THEN 1 ELSE 2 END AS rank
+    FROM typed_incidents t
+    CROSS JOIN ingest_ctx c
+    LEFT JOIN latest l ON l.rid = t.rowid
 )
 SELECT t.rid, t.tenant, t.line, t.incident_id AS record_key,
        t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,

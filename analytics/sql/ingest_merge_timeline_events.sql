@@ -5,18 +5,29 @@
 -- the latest ingest wins, as for PIRs). Within the file the first row of an
 -- event counts, the others are unchanged.
 CREATE OR REPLACE TEMP TABLE merge_outcome AS
-WITH ranked AS (
-    SELECT rowid AS rid, tenant, event_key, actor, evidence_link, attributes::VARCHAR AS attributes,
-           line, __reject_field, __reject_reason,
-           row_number() OVER (
-               PARTITION BY tenant, event_key, __reject_reason IS NULL ORDER BY line
-           ) AS rank
+WITH repeated AS (
+    -- Events that occur twice in the file and the row that counts (first line,
+    -- NULL lines last): a hash aggregate over the keys, not a window sorting every row.
+    SELECT tenant, event_key,
+           arg_min(rowid, struct_pack(n := line IS NULL, l := coalesce(line, 0))) AS keep
     FROM typed_timeline_events
+    WHERE __reject_reason IS NULL
+    GROUP BY tenant, event_key
+    HAVING count(*) > 1
+), ranked AS (
+    SELECT t.rowid AS rid, t.tenant, t.event_key, t.actor, t.evidence_link,
+           t.attributes::VARCHAR AS attributes, t.line, t.__reject_field, t.__reject_reason,
+           CASE WHEN r.keep IS NULL OR r.keep = t.rowid THEN 1 ELSE 2 END AS rank
+    FROM typed_timeline_events t
+    LEFT JOIN repeated r
+           ON t.__reject_reason IS NULL AND r.tenant = t.tenant AND r.event_key = t.event_key
 ), stored AS (
     -- The table has no key constraint; should an event be there twice, any copy speaks for it.
+    -- Only the file's events are looked up, not every stored event grouped.
     SELECT tenant, event_key, any_value(actor) AS actor, any_value(evidence_link) AS evidence_link,
            any_value(attributes::VARCHAR) AS attributes
     FROM timeline_events
+    WHERE event_key IN (SELECT event_key FROM typed_timeline_events)
     GROUP BY tenant, event_key
 )
 SELECT t.rid, t.tenant, t.line, t.event_key AS record_key,

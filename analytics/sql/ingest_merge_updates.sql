@@ -2,12 +2,13 @@
 -- journal sys_ids and status-update ids are global, and a re-ingest that now
 -- resolves the incident (or its tenant) must replace the unresolved row, not
 -- add a second one. Updates carry no update time, so any difference replaces.
--- Within the file the last row (by line) of an update counts, the others are
--- unchanged. Only ids that occur twice need a choice: a hash aggregate finds
--- them and their last row (a window over every row would sort them all).
+-- Within the file the last row (by line, NULL lines first) of an update
+-- counts, the others are unchanged. Only ids that occur twice need a choice: a
+-- hash aggregate finds them and their last row (a window over every row would
+-- sort them all). arg_max skips NULL keys, hence the flag in the struct.
 CREATE OR REPLACE TEMP TABLE merge_outcome AS
 WITH repeated AS (
-    SELECT source, update_id, arg_max(rowid, line) AS keep
+    SELECT source, update_id, arg_max(rowid, struct_pack(n := line IS NOT NULL, l := coalesce(line, 0))) AS keep
     FROM typed_updates
     WHERE __reject_reason IS NULL
     GROUP BY source, update_id
