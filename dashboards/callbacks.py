@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -27,15 +25,13 @@ from analytics.kpis.result import KpiResult
 from dashboards import figures, tables
 from dashboards.cards import render_cards
 from dashboards.layout import GRAPH_CONFIG
-from dashboards.source import (
-    CHANGE_COLUMNS,
-    CLOSURE_COLUMNS,
-    Query,
-    ResultSource,
-    StoreBusy,
-    action_summary,
-    shown_changes,
-    shown_closure,
+from dashboards.source import Query, ResultSource, StoreBusy
+from dashboards.views import (  # noqa: F401  (the pure filter functions stay importable from here)
+    PageViews,
+    filters_query,
+    restrict,
+    week_bounds,
+    week_dates,
 )
 
 ACTION_COLOURS = {"done_on_time": STATUS_COLOURS["met"], "done_late": STATUS_COLOURS["on_track"],
@@ -43,48 +39,6 @@ ACTION_COLOURS = {"done_on_time": STATUS_COLOURS["met"], "done_late": STATUS_COL
 
 
 # -- pure functions ------------------------------------------------------------------------
-
-def restrict(result: KpiResult, tenant: str) -> KpiResult:
-    """``result`` for one tenant; the portfolio keeps every tenant's incidents (they make up ALL)."""
-    scoped = result.for_tenant(tenant)
-    if tenant == figures.PORTFOLIO:
-        scoped = replace(scoped, incidents=figures.incidents_for(result, tenant))
-    return scoped
-
-
-def week_bounds(result: KpiResult, tenant: str) -> tuple[int, int]:
-    """First and last programme week the engine reported for ``tenant`` (1, 1 when none)."""
-    weeks = result.weekly.loc[result.weekly["tenant"] == tenant, "week"] if not result.weekly.empty else []
-    if len(weeks) == 0:
-        return 1, 1
-    return int(min(weeks)), int(max(weeks))
-
-
-def week_dates(result: KpiResult, tenant: str, weeks: Sequence[int]) -> tuple[date | None, date | None]:
-    """Local dates (inclusive) of programme weeks ``[a, b]``; ``None`` for an end that is not narrowed."""
-    first, last = week_bounds(result, tenant)
-    a, b = int(weeks[0]), int(weeks[1])
-    wk = result.weekly[result.weekly["tenant"] == tenant].drop_duplicates("week").set_index("week")["week_start"]
-    start_of = {int(k): pd.Timestamp(v).date() for k, v in wk.items()}  # one entry per week, not per row
-    date_from = start_of.get(a) if a > first else None
-    date_to = start_of[b] + timedelta(days=6) if b < last and b in start_of else None
-    return date_from, date_to
-
-
-def filters_query(base: KpiResult, tenant: str, weeks: Sequence[int] | None, scope: str | None,
-                  priority: int | None, service: str | None) -> Query:
-    """The engine call for the filters: all tenants at once unless a filter narrows the population.
-
-    Without week, priority or service filters one result for every tenant is
-    computed and a tenant switch only slices it; a narrowing filter computes
-    that tenant alone (weeks are the tenant's own programme weeks).
-    """
-    date_from, date_to = week_dates(base, tenant, weeks) if weeks else (None, None)
-    if date_from is None and date_to is None and priority is None and not service:
-        return Query(scope=scope)
-    return Query(tenant=tenant, scope=scope, date_from=date_from, date_to=date_to,
-                 priority=priority, service=service or None)
-
 
 def render_trends(result: KpiResult, tenant: str, kpis: Sequence[str]) -> list:
     return [dcc.Graph(id={"type": "trend", "kpi": k}, figure=figures.build_kpi_trend(result, tenant, k),
@@ -177,82 +131,6 @@ def status_banner(source: ResultSource) -> list:
 
 # -- wiring --------------------------------------------------------------------------------
 
-class _Views:
-    """Tenant restrictions of cached results, memoised (a tenant switch slices once, then reuses)."""
-
-    def __init__(self, source: ResultSource, default_scope: str | None) -> None:
-        self.source = source
-        self.default_scope = default_scope
-        self._memo: dict[tuple, tuple[tuple, object]] = {}
-        self._generation = source.generation
-
-    def _scope(self, scope: str | None) -> str | None:
-        """The configured scope is passed as ``None`` so it shares a cache entry with the exports' call."""
-        return None if scope == self.default_scope else scope
-
-    def base(self, scope: str | None = None) -> KpiResult:
-        return self.source.result(Query(scope=self._scope(scope)))[0]
-
-    def get(self, tenant: str, weeks: Sequence[int] | None, scope: str | None, priority: int | None,
-            service: str | None) -> KpiResult:
-        base = self.base(scope)
-        query = filters_query(base, tenant, weeks, self._scope(scope), priority, service)
-        result, _ = self.source.result(query)
-        return self.tenant(result, tenant)
-
-    def tenant(self, result: KpiResult, tenant: str) -> KpiResult:
-        """:func:`restrict`, served from the result's split by tenant (a dict lookup, not a mask per call)."""
-        def make() -> KpiResult:
-            scoped = self.source.tenant_result(result, tenant)
-            if tenant == figures.PORTFOLIO:
-                scoped = replace(scoped, incidents=figures.incidents_for(result, tenant))
-            return scoped
-        return self.memo("restrict", (result,), (tenant,), make)
-
-    def memo(self, name: str, inputs: tuple, extra: tuple, make):
-        """``make()`` once per ``name``, input objects (by identity) and ``extra`` values.
-
-        Results and listings are replaced, never mutated, when the store changes, so
-        identity is a safe key: flipping back to a tenant re-sends what was built.
-        """
-        if self._generation != self.source.generation or len(self._memo) > 96:
-            # the source evicted results: drop what was built from them, so memory stays bounded
-            self._memo.clear()
-            self._generation = self.source.generation
-        key = (name, *map(id, inputs), *extra)
-        hit = self._memo.get(key)
-        if hit is None or any(a is not b for a, b in zip(hit[0], inputs)):
-            hit = self._memo[key] = (inputs, make())
-        return hit[1]
-
-    def listings(self, tenant: str, now: datetime) -> dict[str, pd.DataFrame]:
-        """The tenant's detail listings the page shows whatever the filters, read in one visit to the store.
-
-        Opening the file costs more than the small queries, so the sections share one read,
-        cached per store version like the results: the overdue actions and the count per
-        status, the ingest runs and the rejects.
-        """
-        def read(store) -> dict[str, pd.DataFrame]:
-            return {**action_summary(store, tenant, now),
-                    "runs": details.ingest_runs(store, tenant),
-                    "rejects": details.reject_reasons(store, tenant)}
-        return self.source.listing(("page", now), tenant, read)[0]
-
-    def shown(self, view: KpiResult, tenant: str) -> dict[str, pd.DataFrame]:
-        """The store rows behind the rows the view's tables show, and no other, in one read.
-
-        ``changes``: the changes linked from the shown change-related incidents; ``closure``:
-        the evidence of the shown closure-gate failures. Cached per store version and keys.
-        """
-        keys = self.memo("shown-keys", (view,), (tenant,), lambda: (
-            tables.shown_change_keys(view, tenant), tables.shown_closure_keys(view, tenant)))
-        if not any(keys):
-            return {"changes": pd.DataFrame(columns=CHANGE_COLUMNS), "closure": pd.DataFrame(columns=CLOSURE_COLUMNS)}
-        change_keys, closure_keys = keys
-        return self.source.listing(("shown", keys), tenant, lambda store: {
-            "changes": shown_changes(store, change_keys), "closure": shown_closure(store, closure_keys)})[0]
-
-
 FILTERS = [Input("tenant", "value"), Input("weeks", "value"), Input("scope", "value"),
            Input("priority", "value"), Input("service", "value"), Input("store-version", "data")]
 
@@ -260,7 +138,7 @@ FILTERS = [Input("tenant", "value"), Input("weeks", "value"), Input("scope", "va
 def register(app: Dash, source: ResultSource, *, default_scope: str | None = "major",
              artefacts: Sequence[str] = ()) -> None:
     """Connect the renderers to the layout's ids; ``artefacts`` get download callbacks."""
-    views = _Views(source, default_scope)
+    views = PageViews(source, default_scope)
 
     def busy_guard(fn):
         """A locked store keeps what is shown; bad input (unknown tenant, bad config) says so in the banner."""
@@ -282,6 +160,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_tenant(tenant, scope, _version, weeks, old_min, old_max, service):
         base = views.base(scope)
+        views.read_ahead(base, tenant)  # the other tenants' listings, in the background
         first, last = week_bounds(base, tenant)
         marks = {w: str(w) for w in range(first, last + 1) if last - first <= 16 or w % 4 == 0 or w == first}
         services = figures.incidents_for(views.tenant(base, tenant), tenant)
@@ -325,7 +204,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_repeats(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        changes = views.shown(view, tenant)["changes"]
+        changes = views.listings(view, tenant)["changes"]
         return views.memo("repeats", (view, changes), (tenant,), lambda: (
             figures.build_repeats_by_service(view, tenant), render_changes(view, tenant, changes)))
 
@@ -335,8 +214,8 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_follow(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        lists = views.listings(tenant, view.as_of(tenant))
-        overdue, closure = lists["overdue"], views.shown(view, tenant)["closure"]
+        lists = views.listings(view, tenant)
+        overdue, closure = lists["overdue"], lists["closure"]
         counts = tables.action_counts(lists["counts"])
         return views.memo("follow", (view, overdue, closure), (tenant,),
                           lambda: render_follow_through(view, tenant, overdue, closure, counts))
@@ -346,7 +225,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_quality(tenant, weeks, scope, priority, service, _version):
         view = views.get(tenant, weeks, scope, priority, service)
-        lists = views.listings(tenant, view.as_of(tenant))
+        lists = views.listings(view, tenant)
         runs, rejects = lists["runs"], lists["rejects"]
         return views.memo("quality", (view, runs, rejects), (tenant,),
                           lambda: render_data_quality(view, tenant, runs, rejects))
@@ -408,7 +287,7 @@ def export_file(source: ResultSource, result: KpiResult, tenant: str, key: str) 
         return path.read_bytes(), path.name
 
 
-def _register_downloads(app: Dash, views: _Views) -> None:
+def _register_downloads(app: Dash, views: PageViews) -> None:
     @app.callback(Output("download", "data"), Output("download-status", "children"),
                   Input({"type": "download", "key": ALL}, "n_clicks"), State("tenant", "value"),
                   prevent_initial_call=True)

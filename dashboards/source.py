@@ -196,14 +196,20 @@ class ResultSource:
     """
 
     def __init__(self, store_path: str | Path, *, config: object = None, compute: Compute | None = None,
-                 update_slots: Callable[..., pd.DataFrame] | None = None, cache_size: int = 12) -> None:
+                 update_slots: Callable[..., pd.DataFrame] | None = None, cache_size: int = 12,
+                 listing_cache_size: int = 128) -> None:
         self.path = Path(store_path)
         self.config = config
         self._compute = compute
         self._update_slots = update_slots
+        # Results (large: every frame of the engine) and listings (a few small frames per tenant
+        # and view) are kept apart, so reading the listings of every tenant never evicts a result.
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._last_good: OrderedDict[Hashable, Any] = OrderedDict()
         self._cache_size = cache_size
+        self._lists: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lists_good: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lists_size = listing_cache_size
         self._lock = threading.Lock()
         self._key_locks: dict[Hashable, threading.Lock] = {}
         self.busy_since: datetime | None = None
@@ -245,47 +251,53 @@ class ResultSource:
         return value
 
     # -- caching ---------------------------------------------------------------------------
-    def _cached(self, key: Hashable, make: Callable[[Store], T]) -> tuple[T, bool]:
+    def _cached(self, key: Hashable, make: Callable[[Store], T], *, listing: bool = False) -> tuple[T, bool]:
         """``(value, stale)``: the cached value for ``key`` at the current version, else computed.
 
         On a locked store the last value for ``key`` at any version is served with
         ``stale=True``; only fresh values are cached under the current version.
+        ``listing`` values live in their own, larger cache.
         """
+        cache, good, size = ((self._lists, self._lists_good, self._lists_size) if listing
+                             else (self._cache, self._last_good, self._cache_size))
         version = self.version()
         full = (key, version)
         with self._lock:
-            if full in self._cache:
-                self._cache.move_to_end(full)
-                return self._cache[full], False
+            if full in cache:
+                cache.move_to_end(full)
+                return cache[full], False
             key_lock = self._key_locks.setdefault(full, threading.Lock())
         with key_lock:  # one computation per key; concurrent callers wait and reuse it
             with self._lock:
-                if full in self._cache:
-                    return self._cache[full], False
+                if full in cache:
+                    return cache[full], False
             try:
                 value = self.read(make)
             except StoreBusy:
                 with self._lock:
-                    if key in self._last_good:
-                        return self._last_good[key], True
+                    if key in good:
+                        return good[key], True
                 raise
             else:
                 with self._lock:
                     # Entries of older store versions are never hit again; only the
-                    # last-good map may still serve them while a writer holds the lock.
+                    # last-good maps may still serve them while a writer holds the lock.
                     stale = [k for k in self._cache if k[1] != version]
                     for old in stale:
                         del self._cache[old]
-                    self._cache[full] = value
-                    self._last_good[key] = value
-                    self._last_good.move_to_end(key)
-                    while len(self._cache) > self._cache_size:
-                        self._cache.popitem(last=False)
-                        stale.append(None)
-                    if stale:  # anything derived from evicted values must go too
+                    for old in [k for k in self._lists if k[1] != version]:
+                        del self._lists[old]
+                    cache[full] = value
+                    good[key] = value
+                    good.move_to_end(key)
+                    while len(cache) > size:
+                        cache.popitem(last=False)
+                        if not listing:
+                            stale.append(None)
+                    if stale:  # anything derived from evicted results must go too
                         self.generation += 1
-                    while len(self._last_good) > self._cache_size:
-                        self._last_good.popitem(last=False)
+                    while len(good) > size:
+                        good.popitem(last=False)
             finally:
                 with self._lock:
                     self._key_locks.pop(full, None)
@@ -315,12 +327,12 @@ class ResultSource:
 
     def listing(self, name: str, tenant: str, fn: Callable[[Store], pd.DataFrame]) -> tuple[pd.DataFrame, bool]:
         """A detail listing (``analytics.details`` call) for ``tenant``, cached per store version."""
-        return self._cached(("listing", name, tenant), fn)
+        return self._cached(("listing", name, tenant), fn, listing=True)
 
     def tenants(self) -> list[str]:
         """Tenants with incidents, sorted; empty when the store is busy and was never read."""
         try:
-            value, _ = self._cached(("tenants",), lambda store: store.tenants())
+            value, _ = self._cached(("tenants",), lambda store: store.tenants(), listing=True)
         except StoreBusy:
             return []
         return value
@@ -331,4 +343,4 @@ class ResultSource:
         if fn is None:
             return None, False
         return self._cached(("slots", tenant, incident_id),
-                            lambda store: fn(store, tenant, incident_id, config=self.config))
+                            lambda store: fn(store, tenant, incident_id, config=self.config), listing=True)
