@@ -93,6 +93,8 @@ def test_bulk_rows_read_back_as_the_cell_by_cell_table(tmp_path):
     assert ws["A8"].value == "'\tlead tab" and ws["A6"].value == "  padded  "
     assert ws["A9"].value is None and ws["E5"].value is None   # "" and inf: openpyxl writes them empty
     assert ws["F3"].value == datetime(2026, 1, 5, 2, 8, 52, 123000)   # openpyxl reads to the millisecond
+    # -0.0 is written "-0" as openpyxl writes it (not merged with 0.0 as a distinct value).
+    assert f'<c r="E7" s="{pending[0].columns[4].style_id}" t="n"><v>-0</v></c>' in render_rows(pending[0], 0, 16)
     assert ws["C5"].value == 10**17 and ws["G2"].value is True and ws["H3"].value is None and ws.dimensions == "A1:I17"
 
 
