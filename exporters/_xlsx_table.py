@@ -71,7 +71,9 @@ def safe_text(series: pd.Series) -> pd.Series:
         cleaned.loc[is_text] = text.map(neutralise_formula)
         return cleaned
     codes, uniques = pd.factorize(series)   # missing values get code -1
-    distinct = pd.Series(uniques, dtype=object).str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True)
+    distinct = pd.Series(uniques, dtype=object)
+    if ILLEGAL_CHARACTERS_RE.search("".join(distinct)):   # rare: one search over all the text first
+        distinct = distinct.str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True)
     values = distinct.map(neutralise_formula).to_numpy(dtype=object)[codes]
     values[codes < 0] = None
     return pd.Series(values, index=series.index, name=series.name, dtype=object)
