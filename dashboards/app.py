@@ -18,7 +18,7 @@ from flask import Response, request
 from analytics.config import Config, load_config
 from dashboards import callbacks
 from dashboards.layout import build_layout
-from dashboards.source import Compute, ResultSource
+from dashboards.source import Compute, Query, ResultSource
 
 ASSETS = Path(__file__).with_name("assets")
 ARTEFACT_LABELS = {"docx": "Runbook (DOCX)", "xlsx": "KPI & risk register (XLSX)",
@@ -69,6 +69,7 @@ def create_app(
     auth: tuple[str, str] | None = None,
     downloads: bool = True,
     title: str = "Major-incident KPI review",
+    warm: bool = True,
 ) -> dash.Dash:
     """Build the dashboard over the DuckDB store at ``store_path`` (opened read-only, per read).
 
@@ -76,7 +77,8 @@ def create_app(
     (``None``: ``./mikpi.toml`` when present, else the defaults). ``compute`` and
     ``update_slots`` default to the KPI engine's; tests inject others. ``auth`` is
     ``(user, password)`` for HTTP basic auth on every request. ``downloads=False``
-    hides the artefact buttons.
+    hides the artefact buttons. ``warm`` starts computing the all-tenant result of the
+    configured scope in a background thread at once, so the first page finds it ready.
     """
     cfg = config if isinstance(config, Config) else load_config(config)
     source = ResultSource(store_path, config=cfg, compute=compute, update_slots=update_slots)
@@ -93,4 +95,6 @@ def create_app(
     app.layout = layout
     callbacks.register(app, source, default_scope=scope, artefacts=[k for k, _ in artefacts])
     app.mikpi_source = source  # for tests and the benchmark: the cache behind the callbacks
+    if warm:
+        source.warm(Query())
     return app

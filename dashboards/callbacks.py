@@ -126,6 +126,10 @@ def status_banner(source: ResultSource) -> list:
                               "appears when the write finishes.", className="banner"))
     if source.last_error:
         notes.append(html.Div(f"Cannot compute the KPIs: {source.last_error}", className="banner"))
+    warming = source.warming_since
+    if warming is not None:
+        notes.append(html.Div(f"New data is being computed (since {warming:%H:%M:%S}); the page shows it "
+                              "when it is ready.", className="banner"))
     return notes
 
 
@@ -262,13 +266,17 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
         return render_drilldown(rows.iloc[0], timeline, slots)
 
     @app.callback(Output("store-version", "data"), Output("status-banner", "children"),
-                  Input("poll", "n_intervals"), State("store-version", "data"))
-    def on_poll(_n, current):
+                  Input("poll", "n_intervals"), State("store-version", "data"), State("scope", "value"))
+    def on_poll(_n, current, scope):
         version = "-".join(map(str, source.version()))
         if version != current:
             try:
                 source.read(lambda store: None)  # only announce data that can be read
             except StoreBusy:
+                return no_update, status_banner(source)
+            query = Query(scope=views.scope_query(scope))
+            if not source.ready(query):  # new data: computed in the background, announced when ready
+                source.warm(query)
                 return no_update, status_banner(source)
             return version, status_banner(source)
         return no_update, status_banner(source)

@@ -218,6 +218,8 @@ class ResultSource:
         # id(result) -> (result, its split by tenant); the result is held so the id stays its own
         self._splits: OrderedDict[int, tuple[KpiResult, TenantSplit]] = OrderedDict()
         self._split_lock = threading.Lock()
+        self._warming: dict[Hashable, datetime] = {}  # (query, version) being computed ahead -> since
+        self._warm_failed: set[Hashable] = set()  # (query, version) the engine refused ahead of a callback
 
     # -- the store -------------------------------------------------------------------------
     def version(self) -> tuple[int, ...]:
@@ -308,6 +310,44 @@ class ResultSource:
         compute = self._compute or _default_compute()
         return self._cached(("result", query),
                             lambda store: compute(store, config=self.config, **query.kwargs()))
+
+    def warm(self, query: Query) -> threading.Thread | None:
+        """Compute ``query``'s result in a background thread, unless cached or being computed ahead.
+
+        Why: the all-tenant result takes the engine seconds (minutes at millions of
+        incidents). Computed when the server starts and as soon as new data is committed,
+        before the page is told about it, no callback waits for it.
+        """
+        full = (query, self.version())
+        with self._lock:
+            if (("result", query), full[1]) in self._cache or full in self._warming or full in self._warm_failed:
+                return None
+            self._warming[full] = datetime.now()
+
+        def run() -> None:
+            try:
+                self.result(query)
+            except MikpiError:  # busy or refused: the callbacks say so when they ask
+                with self._lock:
+                    self._warm_failed.add(full)
+            finally:
+                with self._lock:
+                    self._warming.pop(full, None)
+        thread = threading.Thread(target=run, name="mikpi-warm", daemon=True)
+        thread.start()
+        return thread
+
+    def ready(self, query: Query) -> bool:
+        """Whether a callback asking for ``query`` now gets its answer at once (cached, or refused ahead)."""
+        full = (query, self.version())
+        with self._lock:
+            return (("result", query), full[1]) in self._cache or full in self._warm_failed
+
+    @property
+    def warming_since(self) -> datetime | None:
+        """When the oldest result still being computed ahead was started (None: none is)."""
+        with self._lock:
+            return min(self._warming.values(), default=None)
 
     def tenant_result(self, result: KpiResult, tenant: str) -> KpiResult:
         """``result.for_tenant(tenant)`` from the result's :class:`TenantSplit`, made once per result, kept beside it."""

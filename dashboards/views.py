@@ -78,9 +78,11 @@ class PageViews:
         self._ahead_of: KpiResult | None = None  # the result the read-ahead thread works for
         self._ahead_lock = threading.Lock()
 
-    def _scope(self, scope: str | None) -> str | None:
+    def scope_query(self, scope: str | None) -> str | None:
         """The configured scope is passed as ``None`` so it shares a cache entry with the exports' call."""
         return None if scope == self.default_scope else scope
+
+    _scope = scope_query
 
     def base(self, scope: str | None = None) -> KpiResult:
         return self.source.result(Query(scope=self._scope(scope)))[0]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import threading
+import time
+
 import pandas as pd
 import pytest
 
@@ -63,3 +67,42 @@ def test_listings_never_evict_a_result(store_file):
     again, _ = source.result(Query())
     assert (again is first, source.computed, source.generation) == (True, 1, 0)
     assert len(source._lists) == 2  # the listing cache keeps its own bound
+
+
+def _poll(client, current):
+    body = {"output": "..store-version.data...status-banner.children..",
+            "outputs": [{"id": "store-version", "property": "data"}, {"id": "status-banner", "property": "children"}],
+            "inputs": [{"id": "poll", "property": "n_intervals", "value": 1}],
+            "state": [{"id": "store-version", "property": "data", "value": current},
+                      {"id": "scope", "property": "value", "value": "major"}],
+            "changedPropIds": ["poll.n_intervals"]}
+    resp = client.post("/_dash-update-component", json=body)
+    assert resp.status_code == 200
+    return resp.get_json()["response"]
+
+
+def test_new_data_is_computed_before_the_page_is_told(store_file):
+    from dashboards.app import create_app
+
+    gate = threading.Event()
+    calls = []
+
+    def compute(store, **kwargs):
+        calls.append(kwargs["scope"])
+        gate.wait(timeout=30)
+        return make_result()
+
+    app = create_app(store_file, compute=compute, downloads=False)  # starts computing at once
+    source, client = app.mikpi_source, app.server.test_client()
+    first = _poll(client, None)
+    assert "store-version" not in first  # still computing: nothing announced
+    assert "New data is being computed" in json.dumps(first["status-banner"])
+    gate.set()
+    deadline = time.monotonic() + 30
+    while source.warming_since is not None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    ready = _poll(client, None)
+    assert ready["store-version"]["data"] == "-".join(map(str, source.version()))
+    assert calls == [None]  # one engine call, the configured scope's, shared with the callbacks
+    assert _poll(client, ready["store-version"]["data"]).get("store-version") is None
