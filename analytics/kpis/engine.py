@@ -184,11 +184,8 @@ def _frames(cur: duckdb.DuckDBPyConnection, views: list[View], starts: dict, cfg
     overall = add_values(overall).rename(columns={"view": "tenant"})[OVERALL_COLUMNS]
     weekly = _weekly(views, last, starts, weekly_raw)
     checkpoints = _checkpoints(cur, views, by_name, last, cfg)
+    # Valued and ordered in SQL: at scale this frame has a row per service and KPI.
     breakdowns = cur.execute(read_sql("kpi_breakdowns")).df()
-    breakdowns["median"] = np.nan
-    breakdowns["p90"] = np.nan
-    breakdowns = add_values(breakdowns).sort_values(["tenant", "dimension", "key", "kpi"])
-    breakdowns = breakdowns[breakdowns["tenant"].isin(by_name)][BREAKDOWN_COLUMNS].reset_index(drop=True)
     incidents = cur.execute(read_sql("kpi_incidents")).df() if with_incidents else pd.DataFrame()
     if not incidents.empty:
         # Stable dtypes whatever the nulls of this call: a tenant's frame must not change type

@@ -79,3 +79,7 @@ LEFT JOIN window_linked w USING (tenant, change_id)
 CROSS JOIN kpi_run r
 WHERE c.end_at IS NOT NULL
   AND (r.services IS NULL OR list_contains(r.services, c.service));
+
+-- The time line is the largest intermediate of the engine: free it (temporary tables live in
+-- the memory budget every later stage needs).
+DROP TABLE kpi_change_line;

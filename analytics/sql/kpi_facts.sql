@@ -126,6 +126,18 @@ FROM kpi_fact f
 JOIN kpi_days_t t USING (iid)
 JOIN kpi_days_a a USING (iid);
 
+-- The per-incident facts now live in kpi_inc: free the inputs (temporary tables count against
+-- the memory limit every later stage needs).
+DROP TABLE kpi_fact;
+DROP TABLE kpi_days_t;
+DROP TABLE kpi_days_a;
+DROP TABLE kpi_links;
+DROP TABLE kpi_records;
+DROP TABLE kpi_update_hits;
+DROP TABLE kpi_repeat;
+DROP TABLE kpi_inc_change;
+DROP TABLE kpi_due;
+
 -- Changes (change failure rate) and actions (action on-time) with their local days. Actions
 -- due after their tenant's as_of are not yet assessable and are left out (counted in data
 -- quality); a change end after it is not yet real (in no week). An action counts when its
@@ -167,3 +179,5 @@ CROSS JOIN kpi_run r
 LEFT JOIN kpi_tzday zt ON zt.tz = a.tz AND zt.uday = CAST(fdiv(epoch_us(a.due_at), 86400000000) AS INTEGER)
 LEFT JOIN kpi_tzday za ON za.tz = r.pf_tz AND za.uday = CAST(fdiv(epoch_us(a.due_at), 86400000000) AS INTEGER)
 WHERE CASE WHEN a.filtered THEN a.in_selection ELSE a.in_scope OR a.no_incident END;
+
+DROP TABLE kpi_change_facts;
