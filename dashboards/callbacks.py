@@ -147,6 +147,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     def busy_guard(fn):
         """A locked store keeps what is shown; bad input (unknown tenant, bad config) says so in the banner."""
         def wrapped(*args):
+            views.activity(+1)
             try:
                 return fn(*args)
             except StoreBusy:
@@ -154,6 +155,8 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
             except MikpiError as exc:
                 source.last_error = str(exc)
                 raise PreventUpdate from None
+            finally:
+                views.activity(-1)
         wrapped.__name__ = fn.__name__
         return wrapped
 
@@ -165,6 +168,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     def on_tenant(tenant, scope, _version, weeks, old_min, old_max, service):
         base = views.base(scope)
         views.read_ahead(base, tenant)  # the other tenants' listings, in the background
+        views.warm_filters(views.tenant(base, tenant), tenant, scope)  # its priority filters, when idle
         first, last = week_bounds(base, tenant)
         marks = {w: str(w) for w in range(first, last + 1) if last - first <= 16 or w % 4 == 0 or w == first}
         services = figures.incidents_for(views.tenant(base, tenant), tenant)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analytics.store import open_store
+from dashboards import views as views_module
 from dashboards.source import Query, ResultSource
 from dashboards.views import PageViews
 from tests.result_fixture import make_result
@@ -106,3 +107,19 @@ def test_new_data_is_computed_before_the_page_is_told(store_file):
     assert ready["store-version"]["data"] == "-".join(map(str, source.version()))
     assert calls == [None]  # one engine call, the configured scope's, shared with the callbacks
     assert _poll(client, ready["store-version"]["data"]).get("store-version") is None
+
+
+def test_priority_filters_are_computed_ahead_while_the_page_is_idle(store_file, monkeypatch):
+    monkeypatch.setattr(views_module, "IDLE_SECONDS", 0.0)
+    source = CountingSource(store_file)
+    views = PageViews(source, "major")
+    view = views.tenant(views.base(), "Aurora Bank")
+    priorities = sorted(int(p) for p in view.incidents["priority"].dropna().unique())
+    thread = views.warm_filters(view, "Aurora Bank", "major")
+    thread.join(timeout=30)
+    assert source.computed == 1 + len(priorities)
+    for p in priorities:  # the callbacks' query for that filter: already cached
+        assert views.get("Aurora Bank", None, "major", p, None) is not None
+    assert source.computed == 1 + len(priorities)
+    monkeypatch.setattr(views_module, "WARM_FILTERS_MAX_INCIDENTS", len(view.incidents) - 1)
+    assert views.warm_filters(view, "Aurora Bank", "major") is None  # a larger tenant: not ahead
