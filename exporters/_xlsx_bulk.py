@@ -4,8 +4,9 @@ Why: openpyxl makes a Python object per cell and serialises each on save (about
 40 µs a cell). One tenant's 66,667 incidents x 26 columns took 37 s that way.
 Here the header, column widths, freeze panes, filter and print setup stay
 openpyxl's (:func:`exporters._xlsx_table.write_table` writes them), but the data
-cells are rendered per *column* with vectorised string operations and joined
-once, and :func:`save_workbook` streams them into the sheet part openpyxl wrote.
+cells are rendered per *column* (each distinct value once) with vectorised
+string operations and joined once per chunk of rows, and :func:`save_workbook`
+streams them into the sheet part openpyxl wrote.
 
 The cells are the XML openpyxl itself writes for the same values (openpyxl
 3.1's ``lxml_write_cell``): inline strings with ``xml:space="preserve"`` when
@@ -102,10 +103,6 @@ def bulk_columns(frame: pd.DataFrame, first_col: int, style_ids: list[int | None
 # ---------------------------------------------------------------- values as cell text
 
 
-#: lxml's escaping of element text (``\r`` as a character reference, so it survives parsing).
-_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-
-
 def _numbers(values: np.ndarray) -> np.ndarray:
     """``"%.16g"`` of each value, ``""`` for infinities (openpyxl's ``safe_string``)."""
     out = _FMT16(values).astype(object)
@@ -129,7 +126,8 @@ def _escaped(texts: list[str]) -> list[str]:
 
     The texts are joined with NUL, which no cell text can hold (openpyxl refuses it and the
     other XML-illegal control characters, and so does this function), escaped with four
-    ``str.replace`` passes at C speed and split again.
+    ``str.replace`` passes at C speed and split again. ``\r`` becomes a character reference,
+    as lxml writes it, so that it survives XML parsing.
     """
     joined = "\0".join(texts)
     if joined.count("\0") != max(len(texts) - 1, 0) or _ILLEGAL_BUT_NUL.search(joined):
