@@ -7,10 +7,19 @@
 -- hash aggregate finds them and their last row (a window over every row would
 -- sort them all). arg_max skips NULL keys, hence the flag in the struct.
 CREATE OR REPLACE TEMP TABLE merge_outcome AS
-WITH repeated AS (
-    SELECT source, update_id, arg_max(rowid, struct_pack(n := line IS NOT NULL, l := coalesce(line, 0))) AS keep
+WITH candidates AS (
+    -- Hashes that occur twice: grouping one integer per row is cheap, grouping
+    -- every id string of a 9-million-row journal is not. Only ids with such a
+    -- hash are then grouped exactly.
+    SELECT hash(source, update_id) AS h
     FROM typed_updates
     WHERE __reject_reason IS NULL
+    GROUP BY h
+    HAVING count(*) > 1
+), repeated AS (
+    SELECT source, update_id, arg_max(rowid, struct_pack(n := line IS NOT NULL, l := coalesce(line, 0))) AS keep
+    FROM typed_updates
+    WHERE __reject_reason IS NULL AND hash(source, update_id) IN (SELECT h FROM candidates)
     GROUP BY source, update_id
     HAVING count(*) > 1
 ), ranked AS (
