@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import atexit
 import base64
 import hmac
 from collections.abc import Callable
@@ -95,6 +96,7 @@ def create_app(
     app.layout = layout
     callbacks.register(app, source, default_scope=scope, artefacts=[k for k, _ in artefacts])
     app.mikpi_source = source  # for tests and the benchmark: the cache behind the callbacks
+    atexit.register(source.close)  # background threads must leave DuckDB before the interpreter exits
     if warm:
         source.warm(Query())
     return app

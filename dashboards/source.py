@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, fields
@@ -41,6 +42,10 @@ Compute = Callable[..., KpiResult]
 
 class StoreBusy(MikpiError):
     """The store is locked by a writer (an ingest) and nothing was computed for this request before."""
+
+
+class SourceClosed(MikpiError):
+    """The source was closed (the process is exiting): no new read starts."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,9 @@ class ResultSource:
         # id(result) -> (result, its split by tenant); the result is held so the id stays its own
         self._splits: OrderedDict[int, tuple[KpiResult, TenantSplit]] = OrderedDict()
         self._split_lock = threading.Lock()
+        self.closing = False  # set by close(): background work stops, no new read starts
+        self._threads: list[threading.Thread] = []  # background threads close() waits for
+        self._open: set[Store] = set()  # stores open right now (close() interrupts their queries)
         self._warming: dict[Hashable, datetime] = {}  # (query, version) being computed ahead -> since
         self._warm_failed: set[Hashable] = set()  # (query, version) the engine refused ahead of a callback
 
@@ -236,6 +244,8 @@ class ResultSource:
 
     def read(self, fn: Callable[[Store], T]) -> T:
         """Run ``fn`` on a read-only store opened for this call only; a writer's lock raises StoreBusy."""
+        if self.closing:
+            raise SourceClosed(f"{self.path}: the dashboard is shutting down")
         try:
             store = open_store(self.path, read_only=True, lock_wait=0)
         except duckdb.Error as exc:
@@ -244,13 +254,54 @@ class ResultSource:
                     self.busy_since = self.busy_since or datetime.now()
                 raise StoreBusy(f"{self.path}: the store is being written (ingest running)") from exc
             raise
+        with self._lock:
+            self._open.add(store)
         try:
             value = fn(store)
         finally:
+            with self._lock:
+                self._open.discard(store)
             store.close()
         with self._lock:
             self.busy_since = None
         return value
+
+    # -- background work -------------------------------------------------------------------
+    def background(self, target: Callable[[], None], name: str) -> threading.Thread:
+        """Run ``target`` in a daemon thread that :meth:`close` waits for; its store errors end it quietly.
+
+        Background work is ahead of any request: a busy store, a refusal or an interrupted
+        query only means a callback will do (and report) the work itself.
+        """
+        def run() -> None:
+            try:
+                target()
+            except (MikpiError, duckdb.Error):
+                pass
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+        return thread
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Stop the background work: no new read starts, running queries are interrupted, threads joined.
+
+        Why: a daemon thread still inside DuckDB when the interpreter exits aborts the
+        process ("terminate called ..."), so ``create_app`` registers this at exit. An
+        engine call running in a background thread is waited for (up to ``timeout``).
+        """
+        self.closing = True
+        with self._lock:
+            stores, threads = list(self._open), list(self._threads)
+        for store in stores:
+            try:
+                store.con.interrupt()
+            except duckdb.Error:
+                pass
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     # -- caching ---------------------------------------------------------------------------
     def _cached(self, key: Hashable, make: Callable[[Store], T], *, listing: bool = False) -> tuple[T, bool]:
@@ -327,15 +378,13 @@ class ResultSource:
         def run() -> None:
             try:
                 self.result(query)
-            except MikpiError:  # busy or refused: the callbacks say so when they ask
+            except (MikpiError, duckdb.Error):  # busy or refused: the callbacks say so when they ask
                 with self._lock:
                     self._warm_failed.add(full)
             finally:
                 with self._lock:
                     self._warming.pop(full, None)
-        thread = threading.Thread(target=run, name="mikpi-warm", daemon=True)
-        thread.start()
-        return thread
+        return self.background(run, "mikpi-warm")
 
     def ready(self, query: Query) -> bool:
         """Whether a callback asking for ``query`` now gets its answer at once (cached, or refused ahead)."""

@@ -17,7 +17,6 @@ from datetime import date, timedelta
 import pandas as pd
 
 from analytics import details
-from analytics.errors import MikpiError
 from analytics.kpis.result import KpiResult
 from dashboards import figures, tables
 from dashboards.source import Query, ResultSource, action_summary, shown_changes, shown_closure
@@ -171,18 +170,13 @@ class PageViews:
         names = [*self.source.tenants(), figures.PORTFOLIO]
         start = names.index(shown) + 1 if shown in names else 0
         order = [t for t in names[start:] + names[:start] if t != shown]
-        thread = threading.Thread(target=self._read_ahead, args=(base, order), name="mikpi-read-ahead", daemon=True)
-        thread.start()
-        return thread
+        return self.source.background(lambda: self._read_ahead(base, order), "mikpi-read-ahead")
 
     def _read_ahead(self, base: KpiResult, order: list[str]) -> None:
-        for tenant in order:  # loop over tenants
-            if self._ahead_of is not base:  # a newer result (new data, another scope) took over
+        for tenant in order:  # loop over tenants; a store error ends it (see ResultSource.background)
+            if self._ahead_of is not base or self.source.closing:  # newer result (new data, scope), or exiting
                 return
-            try:
-                self.listings(self.tenant(base, tenant), tenant)
-            except MikpiError:  # store busy (an ingest) or refused: the callbacks will say so
-                return
+            self.listings(self.tenant(base, tenant), tenant)
 
     # -- computing filters ahead -------------------------------------------------------------
     def activity(self, delta: int) -> None:
@@ -191,13 +185,15 @@ class PageViews:
             self._active += delta
             self._last_activity = time.monotonic()
 
-    def _wait_idle(self) -> None:
-        while True:
+    def _wait_idle(self) -> bool:
+        """Wait until no callback has run for ``IDLE_SECONDS``; False when the source is closing."""
+        while not self.source.closing:
             with self._ahead_lock:
                 wait = 0.05 if self._active else self._last_activity + IDLE_SECONDS - time.monotonic()
             if wait <= 0:
-                return
+                return True
             time.sleep(min(wait, 0.25))
+        return False
 
     def warm_filters(self, view: KpiResult, tenant: str, scope: str | None) -> threading.Thread | None:
         """Each priority's result (and listings) for the tenant shown, computed in the background while idle.
@@ -218,22 +214,21 @@ class PageViews:
             self._filters_queue = queries
             if self._filters_thread is not None:
                 return None  # the running worker takes the new queue
-            self._filters_thread = thread = threading.Thread(
-                target=self._warm_filters, name="mikpi-warm-filters", daemon=True)
-        thread.start()
+            self._filters_thread = thread = self.source.background(self._warm_filters, "mikpi-warm-filters")
         return thread
 
     def _warm_filters(self) -> None:
-        while True:
-            self._wait_idle()
-            with self._ahead_lock:
-                if not self._filters_queue:
-                    self._filters_thread = None
-                    return
-                query = self._filters_queue.pop(0)
-            try:
-                result, _ = self.source.result(query)
-                self.listings(self.tenant(result, query.tenant), query.tenant)
-            except MikpiError:  # store busy or refused: the callbacks say so when they ask
+        try:
+            while self._wait_idle():
                 with self._ahead_lock:
+                    if not self._filters_queue:
+                        self._filters_thread = None
+                        return
+                    query = self._filters_queue.pop(0)
+                result, _ = self.source.result(query)  # a store error ends the worker (the queue with it)
+                self.listings(self.tenant(result, query.tenant), query.tenant)
+        finally:  # ended by an error or by closing: the queue goes with this worker
+            with self._ahead_lock:
+                if self._filters_thread is threading.current_thread():
                     self._filters_queue = []
+                    self._filters_thread = None

@@ -11,7 +11,7 @@ import pytest
 
 from analytics.store import open_store
 from dashboards import views as views_module
-from dashboards.source import Query, ResultSource
+from dashboards.source import Query, ResultSource, SourceClosed
 from dashboards.views import PageViews
 from tests.result_fixture import make_result
 
@@ -123,3 +123,25 @@ def test_priority_filters_are_computed_ahead_while_the_page_is_idle(store_file, 
     assert source.computed == 1 + len(priorities)
     monkeypatch.setattr(views_module, "WARM_FILTERS_MAX_INCIDENTS", len(view.incidents) - 1)
     assert views.warm_filters(view, "Aurora Bank", "major") is None  # a larger tenant: not ahead
+
+
+def test_close_ends_the_background_work_and_refuses_new_reads(store_file):
+    source = CountingSource(store_file)
+    views = PageViews(source, "major")
+    base = views.base()
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow() -> None:
+        started.set()
+        release.wait(timeout=30)
+        source.read(lambda store: None)  # after close: refused, and the thread ends quietly
+
+    thread = source.background(slow, "test-slow")
+    assert started.wait(timeout=30)
+    reader = views.read_ahead(base, "Aurora Bank")
+    release.set()
+    source.close(timeout=30)
+    assert not thread.is_alive() and not reader.is_alive()
+    with pytest.raises(SourceClosed):
+        source.read(lambda store: None)
