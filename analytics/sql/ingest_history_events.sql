@@ -4,10 +4,11 @@
 -- snapshot collapse orders them: update time, mod count, line. A row without
 -- an update time cannot be placed on the timeline and adds no event.
 CREATE OR REPLACE TEMP TABLE typed_timeline_events AS
+-- The file's provenance (the same on every row) joins after the window, so
+-- the sort does not carry it.
 WITH rows AS (
     SELECT tenant, incident_id, updated_at AS occurred_at,
-           coalesce(state, lower(state_raw)) AS state,
-           source, source_file, sha256, line, run_id, mod_count
+           coalesce(state, lower(state_raw)) AS state, line, mod_count
     FROM typed_incidents
     WHERE __reject_reason IS NULL AND updated_at IS NOT NULL
       AND coalesce(state, state_raw) IS NOT NULL
@@ -24,8 +25,8 @@ WITH rows AS (
            -- The row's u_* columns are the incident's (its attributes), not the event's.
            NULL::JSON AS attributes,
            mikpi_event_key(tenant, incident_id, occurred_at, 'state_change', state, NULL, NULL) AS event_key,
-           source, source_file, sha256, line, run_id
-    FROM ordered
+           c.source, c.source_file, c.sha256, line, c.run_id
+    FROM ordered CROSS JOIN ingest_ctx c
     WHERE n = 1 OR state IS DISTINCT FROM prev_state
 )
 SELECT *,

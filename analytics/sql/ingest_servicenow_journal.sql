@@ -19,7 +19,9 @@ WITH j AS (
     FROM incidents i CROSS JOIN ingest_ctx c
     WHERE c.default_tenant IS NULL OR i.tenant = c.default_tenant
     GROUP BY i.incident_id
-    HAVING count(DISTINCT i.tenant) = 1
+    -- One tenant (tenant is NOT NULL): min = max is count(DISTINCT) = 1 without a
+    -- distinct set per number.
+    HAVING min(i.tenant) = max(i.tenant)
 )
 SELECT
     coalesce(bs.tenant, bn.tenant, c.default_tenant, 'default')  AS tenant,
