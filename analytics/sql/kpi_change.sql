@@ -23,7 +23,8 @@ SELECT c.tenant, c.change_id,
        g.window_us
 FROM changes c
 JOIN kpi_cfg g USING (tenant)
-WHERE coalesce(lower(c.state), '') NOT LIKE 'cancel%';
+WHERE c.tenant IN (SELECT tenant FROM kpi_cfg)
+  AND coalesce(lower(c.state), '') NOT LIKE 'cancel%';
 
 CREATE OR REPLACE TEMP TABLE kpi_change_line AS
 WITH events AS (

@@ -32,12 +32,14 @@ CREATE OR REPLACE TEMP TABLE kpi_records AS
 WITH pir AS (
     SELECT x.tenant, x.incident_id, min(x.completed_at) AS pir_completed_at
     FROM pirs x JOIN kpi_cfg USING (tenant)
+    WHERE x.tenant IN (SELECT tenant FROM kpi_cfg)
     GROUP BY ALL
 ), clo AS (
     SELECT x.tenant, x.incident_id,
            bool_or(x.service_validated_at IS NOT NULL AND x.customer_confirmed_at IS NOT NULL
                    AND coalesce(trim(x.residual_risk), '') <> '') AS ok
     FROM closure_evidence x JOIN kpi_cfg USING (tenant)
+    WHERE x.tenant IN (SELECT tenant FROM kpi_cfg)
     GROUP BY ALL
 )
 SELECT p.iid, pr.pir_completed_at, cl.ok AS closure_ok, h.hold_ack_us, h.hold_res_us, h.hold_mit_us,
@@ -166,7 +168,8 @@ WITH act AS (
     JOIN kpi_cfg g USING (tenant)
     CROSS JOIN kpi_run r
     LEFT JOIN kpi_pop p ON p.tenant = a.tenant AND p.incident_id = a.incident_id
-    WHERE a.due_at IS NOT NULL AND a.due_at <= g.as_of
+    WHERE a.tenant IN (SELECT tenant FROM kpi_cfg)
+      AND a.due_at IS NOT NULL AND a.due_at <= g.as_of
 )
 SELECT a.tenant, a.action_id, a.due_at,
        coalesce(a.completed_at <= a.due_at, false) AS on_time,

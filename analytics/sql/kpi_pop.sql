@@ -27,7 +27,9 @@ SELECT
          WHEN nullif(i.ci, '') IS NOT NULL THEN 'c:' || i.ci END AS repeat_key,
     coalesce(c.cadence[i.priority], c.cadence_other) AS cadence_min,
     c.tz, c.lookback_us, c.window_us, c.pir_window_us, c.exclude_on_hold, c.business_hours, c.as_of
-FROM incident_view i
+-- The call's tenants as a filter inside the subquery: pushed into the view's aggregate over
+-- the timeline (a join alone, or the same filter after it, is applied after the aggregate).
+FROM (SELECT * FROM incident_view WHERE tenant IN (SELECT tenant FROM kpi_cfg)) i
 JOIN kpi_cfg c USING (tenant)
 CROSS JOIN kpi_run r
 WHERE CASE WHEN r.only_incident IS NOT NULL THEN i.incident_id = r.only_incident

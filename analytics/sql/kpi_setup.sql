@@ -4,6 +4,10 @@
 -- as-of time; every later stage joins it on tenant, so a computation for tenant A
 -- never reads a row of tenant B. kpi_run holds the call's parameters (one row).
 -- Python fills both with bound parameters; no value is ever formatted into SQL.
+-- Stages that read a canonical table or view also filter it with
+-- `tenant IN (SELECT tenant FROM kpi_cfg)`: DuckDB pushes that filter into the scan and
+-- through a view's aggregate, where the join alone filters only after them (a one-tenant
+-- call at 1M incidents read every tenant's timeline).
 
 CREATE OR REPLACE TEMP TABLE kpi_cfg (
     tenant            VARCHAR NOT NULL,

@@ -14,6 +14,7 @@ SELECT d.iid,
 FROM kpi_due d
 JOIN updates u ON u.tenant = d.tenant AND u.incident_id = d.incident_id
 WHERE d.m > 0
+  AND u.tenant IN (SELECT tenant FROM kpi_cfg)
   AND u.audience IN ('stakeholder', 'customer', 'public')
   AND u.posted_at > d.declared_at
   AND epoch_us(u.posted_at) <= epoch_us(d.declared_at) + d.m * d.cadence_us

@@ -12,7 +12,8 @@ SELECT p.iid,
        sum(kpi_overlap_us(p.opened_at, p.resolved_at, h.start_at, h.end_at)) AS hold_res_us,
        sum(kpi_overlap_us(p.opened_at, p.mitigated_at, h.start_at, h.end_at)) AS hold_mit_us
 FROM kpi_pop p
-JOIN hold_intervals h ON h.tenant = p.tenant AND h.incident_id = p.incident_id
+JOIN (SELECT * FROM hold_intervals WHERE tenant IN (SELECT tenant FROM kpi_cfg)) h  -- pushed into the view
+  ON h.tenant = p.tenant AND h.incident_id = p.incident_id
 WHERE p.selected AND p.exclude_on_hold
 GROUP BY p.iid;
 

@@ -13,6 +13,7 @@ WITH first_open AS (
                     min(i.opened_at)) AS first_at
     FROM incidents i
     JOIN kpi_cfg c USING (tenant)
+    WHERE i.tenant IN (SELECT tenant FROM kpi_cfg)
     GROUP BY i.tenant
 ), tenant_first AS (
     SELECT c.tenant, c.tz, c.start_day, f.first_at,
