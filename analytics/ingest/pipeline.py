@@ -1,6 +1,7 @@
 """The ingest pipeline: every source, one loading path, one transaction per call.
 
-For each file: stream it once for its SHA-256; stage it in DuckDB as VARCHAR
+For each file: stream it once for its encoding and newlines (its SHA-256 in a
+background thread, awaited when the run is recorded); stage it in DuckDB as VARCHAR
 columns plus its line; detect source and kind from the registry; project the
 file's columns onto the kind's source fields (view ``src``); decide the date
 order; run the source's mapping SQL (view ``mapped_<target>``); type and check
