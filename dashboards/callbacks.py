@@ -167,6 +167,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
     @busy_guard
     def on_tenant(tenant, scope, _version, weeks, old_min, old_max, service):
         base = views.base(scope)
+        views.prime_actions(base)  # every tenant's overdue actions and counts, once per result
         views.read_ahead(base, tenant)  # the other tenants' listings, in the background
         views.warm_filters(views.tenant(base, tenant), tenant, scope)  # its priority filters, when idle
         first, last = week_bounds(base, tenant)

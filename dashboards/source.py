@@ -174,6 +174,28 @@ def action_summary(store: Store, tenant: str, as_of: datetime) -> dict[str, pd.D
             "counts": store.con.execute(read_dashboard_sql("actions_counts"), params).df()}
 
 
+def action_summaries(store: Store, as_of: dict[str, datetime]) -> dict[tuple[str, datetime], dict[str, pd.DataFrame]]:
+    """:func:`action_summary` of every ``tenant: as_of`` given (named tenants, not ``ALL``), in one scan each.
+
+    Keyed by ``(tenant, as_of)``; each value has the rows, columns and values of
+    ``action_summary(store, tenant, as_of)`` (the tests hold them to it). Why: a tenant's rows are spread over the
+    whole actions table, so each tenant's own query scans all of it (1M incidents: 1.8M
+    actions, ~0.15 s on a fresh connection); one read for every tenant costs about one.
+    """
+    params = {"tenants": list(as_of), "as_ofs": list(as_of.values())}
+    overdue = store.con.execute(read_dashboard_sql("actions_overdue_each"), params).df()
+    counts = store.con.execute(read_dashboard_sql("actions_counts_each"), params).df()
+    by_tenant = {t: rows.index for t, rows in overdue.groupby("tenant", sort=False)}
+    counted = {t: rows.index for t, rows in counts.groupby("tenant", sort=False)}
+    out = {}
+    for tenant, when in as_of.items():  # loop over tenants
+        rows = by_tenant.get(tenant, overdue.index[:0])
+        out[(tenant, when)] = {
+            "overdue": overdue.loc[rows].reset_index(drop=True),
+            "counts": counts.loc[counted.get(tenant, counts.index[:0]), ["status", "n"]].reset_index(drop=True)}
+    return out
+
+
 def _default_compute() -> Compute:
     from analytics.kpis.engine import compute_kpis
 

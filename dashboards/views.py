@@ -19,7 +19,14 @@ import pandas as pd
 from analytics import details
 from analytics.kpis.result import KpiResult
 from dashboards import figures, tables
-from dashboards.source import Query, ResultSource, action_summary, shown_changes, shown_closure
+from dashboards.source import (
+    Query,
+    ResultSource,
+    action_summaries,
+    action_summary,
+    shown_changes,
+    shown_closure,
+)
 
 __all__ = ["PageViews", "filters_query", "restrict", "week_bounds", "week_dates"]
 
@@ -29,6 +36,9 @@ __all__ = ["PageViews", "filters_query", "restrict", "week_bounds", "week_dates"
 WARM_FILTERS_MAX_INCIDENTS = 25_000
 #: ... and only once no callback has run for this long (seconds): a person reading the page.
 IDLE_SECONDS = 1.0
+#: Tenants read ahead after a page: the next ones in the dropdown (and the portfolio). Each holds
+#: its own copy of its rows (the split's take): at 1M incidents ~60 MB a tenant, so not all ten.
+READ_AHEAD_TENANTS = 3
 
 
 def restrict(result: KpiResult, tenant: str) -> KpiResult:
@@ -88,6 +98,8 @@ class PageViews:
         self._last_activity = time.monotonic()
         self._filters_queue: list[Query] = []  # priority results still to compute ahead
         self._filters_thread: threading.Thread | None = None
+        # (result, store version, {(tenant, as_of): action summary}) read for every tenant at once
+        self._actions_each: tuple[KpiResult, tuple, dict] | None = None
 
     def scope_query(self, scope: str | None) -> str | None:
         """The configured scope is passed as ``None`` so it shares a cache entry with the exports' call."""
@@ -142,39 +154,58 @@ class PageViews:
         now = view.as_of(tenant)
         change_keys, closure_keys = self.memo("shown-keys", (view,), (tenant,), lambda: (
             tables.shown_change_keys(view, tenant), tables.shown_closure_keys(view, tenant)))
+        each = self._actions_each
+        primed = each[2].get((tenant, now)) if each and each[1] == self.source.version() else None
 
         def read(store) -> dict[str, pd.DataFrame]:
-            return {**action_summary(store, tenant, now),
+            return {**(primed or action_summary(store, tenant, now)),
                     "runs": details.ingest_runs(store, tenant),
                     "rejects": details.reject_reasons(store, tenant),
                     "changes": shown_changes(store, change_keys),
                     "closure": shown_closure(store, closure_keys)}
         return self.source.listing(("page", now, change_keys, closure_keys), tenant, read)[0]
 
+    def prime_actions(self, base: KpiResult) -> None:
+        """Every tenant's overdue actions and counts per status, read once per result in one visit.
+
+        :meth:`listings` then takes a tenant's from here instead of scanning the actions
+        table for that tenant alone (the scan is the same for one tenant or all of them).
+        """
+        if self._actions_each is not None and self._actions_each[0] is base:
+            return
+        version = self.source.version()
+        as_of = {t: base.as_of(t) for t in self.source.tenants()}
+        key = tuple(sorted(as_of.items()))
+        summaries = self.source.listing(("actions-each", key), "*", lambda store: action_summaries(store, as_of))[0]
+        self._actions_each = (base, version, summaries)
+
     # -- reading ahead -----------------------------------------------------------------------
     def read_ahead(self, base: KpiResult, shown: str) -> threading.Thread | None:
-        """Every other tenant's view and listings of ``base``, made in a background thread, once per result.
+        """The next tenants' views and listings of ``base``, made in a background thread, once per result.
 
         Why: on a large store the visit to the store (open, warm a fresh connection, read)
         is most of a warm tenant switch (1M incidents: ~0.3 s of ~0.4 s). Read ahead,
-        a switch finds the tenant's split and listings cached and only renders. Tenants
-        are read in the dropdown's order from the one shown (the next click is likely
-        a neighbour); the reads go through the same per-key locks as the callbacks, so
-        a callback wanting a listing being read waits for it instead of reading it twice.
+        a switch finds the tenant's split and listings cached and only renders. The next
+        ``READ_AHEAD_TENANTS`` tenants in the dropdown's order (the next click is likely a
+        neighbour) and the portfolio are read, each once the page has been idle for
+        ``IDLE_SECONDS`` (on 2 cores, reading while callbacks run slows them). The reads go
+        through the callbacks' per-key locks: a callback never reads a listing twice.
         Returns the thread (None when ``base`` is already being read ahead).
         """
         with self._ahead_lock:
             if self._ahead_of is base:
                 return None
             self._ahead_of = base
-        names = [*self.source.tenants(), figures.PORTFOLIO]
+        names = self.source.tenants()
         start = names.index(shown) + 1 if shown in names else 0
-        order = [t for t in names[start:] + names[:start] if t != shown]
+        order = [t for t in names[start:] + names[:start] if t != shown][:READ_AHEAD_TENANTS]
+        if shown != figures.PORTFOLIO:
+            order.append(figures.PORTFOLIO)  # the portfolio is no copy: its incidents are the result's own
         return self.source.background(lambda: self._read_ahead(base, order), "mikpi-read-ahead")
 
     def _read_ahead(self, base: KpiResult, order: list[str]) -> None:
         for tenant in order:  # loop over tenants; a store error ends it (see ResultSource.background)
-            if self._ahead_of is not base or self.source.closing:  # newer result (new data, scope), or exiting
+            if not self._wait_idle() or self._ahead_of is not base:  # exiting, or a newer result took over
                 return
             self.listings(self.tenant(base, tenant), tenant)
 

@@ -22,6 +22,7 @@ from dashboards.source import (
     ResultSource,
     StoreBusy,
     TenantSplit,
+    action_summaries,
     action_summary,
     shown_changes,
     shown_closure,
@@ -183,6 +184,15 @@ def test_action_summary_is_the_trackers_overdue_rows_and_counts(bare_store):
                                   check_dtype=False)
     assert tables.action_counts(action_summary(bare_store, "Nobody", as_of)["counts"]) == {
         "done_on_time": 0, "done_late": 0, "overdue": 0, "open": 0}
+    # every tenant at once, each as of its own time: the same frames as one tenant's call
+    times = {"Aurora Bank": as_of, "Borealis Retail": datetime(2026, 2, 1), "Nobody": as_of}
+    each = action_summaries(bare_store, times)
+    for tenant, when in times.items():
+        one = action_summary(bare_store, tenant, when)
+        for part in ("overdue", "counts"):
+            # (an empty result's text columns are object here, strings there: nothing is shown of either)
+            pd.testing.assert_frame_equal(each[(tenant, when)][part], one[part], check_dtype=not one[part].empty)
+    assert each[("Borealis Retail", datetime(2026, 2, 1))]["overdue"].empty  # B1 not yet due then
 
 
 def test_closure_table_reads_only_the_evidence_it_shows(bare_store):
