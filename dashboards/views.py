@@ -83,9 +83,12 @@ def filters_query(base: KpiResult, tenant: str, weeks: Sequence[int] | None, sco
                  priority=priority, service=service or None)
 
 
-
 class PageViews:
-    """Tenant restrictions of cached results, memoised (a tenant switch slices once, then reuses)."""
+    """What the callbacks reuse: tenant views of cached results and rendered outputs (memoised), the
+    listings a view shows (one store visit), and the work done ahead in background threads: the next
+    tenants' listings (:meth:`read_ahead`) and the priority filters of the tenant shown
+    (:meth:`warm_filters`), both only while the page is idle.
+    """
 
     def __init__(self, source: ResultSource, default_scope: str | None) -> None:
         self.source = source
