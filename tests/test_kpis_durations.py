@@ -210,3 +210,21 @@ def test_business_hours_variant_counts_working_minutes_only(bare_store):
     cal = {"business_hours": True, "business_hours_calendar": {"days": ["mon", "tue", "wed", "thu", "fri", "sat"]}}
     r = compute_kpis(bare_store, config=config_from_dict({"defaults": cal}), as_of=AS_OF)
     assert overall(r, "b", "mttr_minutes_business_hours")["value"] == 600.0  # + Saturday 8 h
+
+
+@pytest.mark.parametrize("order", [(6, 12, 18), (18, 12, 6)])
+def test_mean_is_exact_whatever_order_the_rows_are_added_in(order):
+    """6 s, 12 s and 18 s: 0.1, 0.2 and 0.3 min. DuckDB's avg over doubles gives
+    0.20000000000000004, and on many rows its bits change with the order its threads add them
+    in (the same store computed twice differed at 1M). The engine sums whole microseconds, so
+    the mean is 12 s = 0.2 min exactly, in overall, weekly and checkpoints, in either order."""
+    store = open_store(None)
+    for n, seconds in enumerate(order):
+        incident(store, "t", f"I{n}", "2026-01-06 10:00",
+                 resolved_at=f"2026-01-06 10:00:{seconds:02d}")
+    r = compute_kpis(store, as_of=AS_OF)
+    assert overall(r, "t", "mttr_minutes")["value"] == 0.2
+    assert weekly(r, "t", "mttr_minutes").loc[1, "value"] == 0.2
+    base = r.checkpoints[(r.checkpoints["tenant"] == "t") & (r.checkpoints["kpi"] == "mttr_minutes")]
+    assert set(base["baseline"]) == {0.2}
+    store.close()

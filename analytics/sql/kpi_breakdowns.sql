@@ -21,7 +21,7 @@ WITH j AS (
            coalesce(CASE WHEN grouping(priority) = 0 THEN CAST(priority AS VARCHAR)
                          WHEN grouping(service) = 0 THEN service
                          ELSE assignment_group END, '(none)') AS "key",
-           count(x) AS nx, sum(x) AS sx, sum(num) AS num, sum(den) AS den
+           count(x) AS nx, sum(kpi_us(x)) AS sx, sum(num) AS num, sum(den) AS den
     FROM j
     GROUP BY GROUPING SETS ((tenant, kpi, in_tenant, in_all, priority),
                             (tenant, kpi, in_tenant, in_all, service),
@@ -32,7 +32,7 @@ WITH j AS (
     SELECT 'ALL', * EXCLUDE (tenant) FROM sums WHERE in_all
 ), pooled AS (
     SELECT view, dimension, "key", kpi,
-           sum(nx) AS nx, sum(sx) / nullif(sum(nx), 0) AS mean, sum(num) AS num, sum(den) AS den,
+           sum(nx) AS nx, CAST(sum(sx) AS DOUBLE) / nullif(sum(nx), 0) / 60000000.0 AS mean, sum(num) AS num, sum(den) AS den,
            count(den) > 0 AS is_rate
     FROM per_view
     WHERE view IN (SELECT view FROM kpi_views)

@@ -58,6 +58,19 @@ CREATE OR REPLACE TEMP MACRO kpi_week(d, s) AS CAST(fdiv(d - s, 7) AS INTEGER) +
 -- Minutes between two instants, as a double; NULL when either is missing.
 CREATE OR REPLACE TEMP MACRO kpi_minutes(a, b) AS (epoch_us(b) - epoch_us(a)) / 60000000.0;
 
+-- A duration (minutes) as whole microseconds, the resolution of every stored timestamp.
+CREATE OR REPLACE TEMP MACRO kpi_us(x) AS CAST(round(x * 60000000.0) AS BIGINT);
+
+-- Pooled mean and sample variance of durations in minutes, from exact integer sums of
+-- microseconds: the same items give the same bits whatever order DuckDB's threads add them
+-- in (avg and var_samp over doubles differ in the last bits from run to run).
+CREATE OR REPLACE TEMP MACRO kpi_mean(x) AS
+    CAST(sum(kpi_us(x)) AS DOUBLE) / nullif(count(x), 0) / 60000000.0;
+CREATE OR REPLACE TEMP MACRO kpi_var(x) AS
+    (CAST(sum(CAST(kpi_us(x) AS HUGEINT) * kpi_us(x)) AS DOUBLE)
+     - CAST(sum(kpi_us(x)) AS DOUBLE) * CAST(sum(kpi_us(x)) AS DOUBLE) / count(x))
+    / nullif(count(x) - 1, 0) / 3600000000000000.0;
+
 -- Microseconds of the hold interval [s, e) (e NULL = still on hold) inside [a, b].
 CREATE OR REPLACE TEMP MACRO kpi_overlap_us(a, b, s, e) AS
     CASE WHEN a IS NULL OR b IS NULL THEN NULL

@@ -4,7 +4,7 @@
 -- Pooled means over all items together, never an average of weekly values.
 CREATE OR REPLACE TEMP TABLE kpi_stats_raw AS
 SELECT view, kpi, week, grouping(week) = 1 AS overall,
-       count(x) AS nx, avg(x) AS mean, quantile_cont(x, [0.5, 0.9]) AS q,
+       count(x) AS nx, kpi_mean(x) AS mean, quantile_cont(x, [0.5, 0.9]) AS q,
        sum(num) AS num, sum(den) AS den
 FROM kpi_iv
 GROUP BY GROUPING SETS ((view, kpi, week), (view, kpi));

@@ -8,8 +8,8 @@ SELECT view, checkpoint, unnest(range(lo, hi + 1)) AS week FROM kpi_ckpt WHERE h
 
 CREATE OR REPLACE TEMP TABLE kpi_window_raw AS
 SELECT c.view, i.kpi, c.checkpoint,
-       count(*) AS items, count(i.x) AS nx, avg(i.x) AS mean,
-       quantile_cont(i.x, [0.5, 0.9]) AS q, var_samp(i.x) AS var_x,
+       count(*) AS items, count(i.x) AS nx, kpi_mean(i.x) AS mean,
+       quantile_cont(i.x, [0.5, 0.9]) AS q, kpi_var(i.x) AS var_x,
        sum(i.num) AS num, sum(i.den) AS den,
        sum(i.num * i.num) AS nn, sum(i.den * i.den) AS dd, sum(i.num * i.den) AS nd
 FROM kpi_iv i
