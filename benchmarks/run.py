@@ -215,6 +215,11 @@ def rows_of(results: dict[str, Any]) -> list[Row]:
             add("tenant switch, warm: slowest callback", "callback", "< 300 ms",
                 f"{slow}; {'met' if warm[slow] < 0.3 else 'missed'}", wall=warm[slow])
             add("tenant switch, warm: all 7 callbacks in sequence", "callback", "—", "", wall=sum(warm.values()))
+            labels = {"service": "its busiest service", "weeks": "weeks 2–8", "priority": "priority 2",
+                      "portfolio_priority": "portfolio (ALL), priority 2"}
+            for name, f in cb.get("filters", {}).items():  # loop over the measured filters
+                add(f"filter not seen before, {labels.get(name, name)}: slowest callback", "callback",
+                    "—", "one engine run (100k: well under 1 s wanted)", wall=f["slowest_s"])
         if "export" in s:
             w = s["export"]["wall_s"]
             add("one tenant: KPIs + four exports", "export", "< 10 s", "met" if w < 10 else "missed")

@@ -178,9 +178,10 @@ def callback(args: dict[str, Any]) -> dict[str, Any]:
                                f"{resp.get_data(as_text=True)[:300]}")
         return wall
 
-    def switch(tenant: str) -> dict[str, float]:
-        filters = [("tenant", "value", tenant), ("weeks", "value", None), ("scope", "value", None),
-                   ("priority", "value", None), ("service", "value", None),
+    def switch(tenant: str, weeks: list[int] | None = None, priority: int | None = None,
+               service: str | None = None, changed: str = "tenant.value") -> dict[str, float]:
+        filters = [("tenant", "value", tenant), ("weeks", "value", weeks), ("scope", "value", None),
+                   ("priority", "value", priority), ("service", "value", service),
                    ("store-version", "data", None)]
         calls = {
             "on_tenant": ([("weeks", "min"), ("weeks", "max"), ("weeks", "value"), ("weeks", "marks"),
@@ -200,13 +201,37 @@ def callback(args: dict[str, Any]) -> dict[str, Any]:
             "on_quality": ([("dq-checks", "children"), ("rejects", "children"), ("runs", "children")],
                            filters, []),
         }
-        return {name: post(o, i, s, "tenant.value") for name, (o, i, s) in calls.items()}
+        if changed != "tenant.value":  # a filter changed: on_tenant does not fire
+            calls.pop("on_tenant")
+        return {name: post(o, i, s, changed) for name, (o, i, s) in calls.items()}
 
     cold = switch(first)
     warm = switch(second)
     revisit = switch(first)
+    # Filters not seen before, posted at once (the dashboard's idle-time work ahead has no time to
+    # run): each is one engine run for the tenant (or the portfolio) with that filter.
+    service = _busiest_service(args["db"], first)
+    filters = {"service": switch(first, service=service, changed="service.value"),
+               "weeks": switch(first, weeks=[2, 8], changed="weeks.value"),
+               "priority": switch(first, priority=2, changed="priority.value"),
+               "portfolio_priority": switch("ALL", priority=2, changed="priority.value")}
     return {"wall_s": max(warm.values()), "warm_total_s": sum(warm.values()),
-            "cold": cold, "warm": warm, "revisit": revisit, "tenants": [first, second]}
+            "cold": cold, "warm": warm, "revisit": revisit, "tenants": [first, second],
+            "filters": {name: {"slowest_s": max(f.values()), "callbacks": f} for name, f in filters.items()},
+            "filter_service": service}
+
+
+def _busiest_service(db: str, tenant: str) -> str | None:
+    """The tenant's service with the most incidents: the filter a director would try first."""
+    from analytics.store import open_store
+
+    store = open_store(db, read_only=True)
+    try:
+        row = store.con.execute("SELECT service FROM incidents WHERE tenant = ? AND service IS NOT NULL "
+                                "GROUP BY service ORDER BY count(*) DESC, service LIMIT 1", [tenant]).fetchone()
+    finally:
+        store.close()
+    return row[0] if row else None
 
 
 @step
