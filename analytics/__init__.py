@@ -11,11 +11,13 @@ The analyst's path, the same numbers as the CLI and the dashboard:
 
 from analytics.config import Config, load_config
 from analytics.details import (
+    action_counts,
     action_tracker,
     changes,
     closure_evidence,
     incident_timeline,
     ingest_runs,
+    overdue_actions,
     reject_reasons,
 )
 from analytics.errors import ConfigError, IngestError, MikpiError
@@ -32,6 +34,7 @@ __all__ = [
     "KpiResult",
     "MikpiError",
     "Store",
+    "action_counts",
     "action_tracker",
     "changes",
     "closure_evidence",
@@ -42,6 +45,7 @@ __all__ = [
     "ingest_runs",
     "load_config",
     "open_store",
+    "overdue_actions",
     "reject_reasons",
     "render_table",
     "to_csv",

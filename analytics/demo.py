@@ -17,7 +17,6 @@ from analytics.errors import MikpiError
 from analytics.sample import pagerduty_tenant
 
 
-
 def _run(name: str, args: list[str]) -> None:
     from analytics.cli import load_command
 

@@ -40,6 +40,16 @@ def action_tracker(store: Store, tenant: str, as_of: datetime) -> pd.DataFrame:
     return _query(store, "details_actions", tenant=tenant, as_of=as_of)
 
 
+def overdue_actions(store: Store, tenant: str, as_of: datetime) -> pd.DataFrame:
+    """The rows of :func:`action_tracker` that are overdue, in its order, without reading the others."""
+    return _query(store, "details_actions_overdue", tenant=tenant, as_of=as_of)
+
+
+def action_counts(store: Store, tenant: str, as_of: datetime) -> pd.DataFrame:
+    """Actions per status of :func:`action_tracker` (``status``, ``n``; statuses with none absent)."""
+    return _query(store, "details_action_counts", tenant=tenant, as_of=as_of)
+
+
 def closure_evidence(store: Store, tenant: str) -> pd.DataFrame:
     """Closure evidence per incident with flags for each missing gate."""
     return _query(store, "details_closure", tenant=tenant)

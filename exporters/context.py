@@ -69,16 +69,14 @@ def tenant_settings(result: KpiResult, tenant: str) -> dict:
 
 def action_counts(store: Store, tenant: str, as_of: datetime) -> dict[str, int]:
     """``{status: actions}`` for every status of ``ACTION_STATUSES`` (0 when none)."""
-    counts = store.con.execute(read_export_sql("export_action_counts"),
-                               {"tenant": tenant, "as_of": as_of}).fetchall()
-    found = dict(counts)   # at most four (status, n) rows
+    counts = details.action_counts(store, tenant, as_of)
+    found = dict(zip(counts["status"], counts["n"], strict=True))   # at most four rows
     return {status: int(found.get(status, 0)) for status in ACTION_STATUSES}
 
 
 def overdue_actions(store: Store, tenant: str, as_of: datetime) -> pd.DataFrame:
     """The overdue rows of ``details.action_tracker``, oldest due first."""
-    return store.con.execute(read_export_sql("export_overdue_actions"),
-                             {"tenant": tenant, "as_of": as_of}).df()
+    return details.overdue_actions(store, tenant, as_of)
 
 
 def closure_gaps(store: Store, tenant: str) -> dict[str, int]:

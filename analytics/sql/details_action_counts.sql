@@ -1,6 +1,6 @@
--- Actions of $tenant per follow-through status as of $as_of: analytics/sql/details_actions.sql's
--- status rule (tests/test_export_context.py holds the two to the same counts), over the two
--- columns it needs: the artefacts show counts, not the tenant's every action (167,000 at 1M incidents).
+-- Actions of $tenant per follow-through status as of $as_of: details_actions.sql's status rule
+-- (tests hold the two to the same counts), over the two columns it needs: views show counts,
+-- not the tenant's every action (167,000 at 1M incidents). One query for every view.
 SELECT CASE
            WHEN completed_at IS NOT NULL AND (due_at IS NULL OR completed_at <= due_at) THEN 'done_on_time'
            WHEN completed_at IS NOT NULL THEN 'done_late'
