@@ -4,7 +4,7 @@
 -- 'trigger', any other type -> its name without '_log_entry'. Status updates
 -- are not timeline events: ingest_pagerduty_log_updates.sql maps them.
 -- Tenant = --tenant, else the tenant of the stored PagerDuty incident with that
--- id (ids are global), else 'default'. attributes: the entry's fields no
+-- id (mikpi_pd_known_tenant; ids are global), else 'default'. attributes: the entry's fields no
 -- timeline column holds (its id, its channel object, any field not listed in
 -- analytics/ingest/pagerduty.py), as written.
 CREATE OR REPLACE TEMP VIEW mapped_timeline_events AS
@@ -12,12 +12,6 @@ WITH e AS (
     SELECT s.*, mikpi_pd_ref(s.incident, 'id') AS ref
     FROM src s
     WHERE mikpi_pd_log_base(s.type) IS DISTINCT FROM 'status_update'
-), known AS (
-    SELECT incident_id, min(tenant) AS tenant
-    FROM incidents
-    WHERE source = 'pagerduty'
-    GROUP BY incident_id
-    HAVING count(DISTINCT tenant) = 1
 )
 SELECT coalesce(c.default_tenant, k.tenant, 'default') AS tenant,
        e.ref                                 AS incident_id,
@@ -35,4 +29,4 @@ SELECT coalesce(c.default_tenant, k.tenant, 'default') AS tenant,
        e.__line
 FROM e
 CROSS JOIN ingest_ctx c
-LEFT JOIN known k ON k.incident_id = e.ref;
+LEFT JOIN mikpi_pd_known_tenant k ON k.incident_id = e.ref;

@@ -6,12 +6,6 @@ WITH e AS (
     SELECT s.*, mikpi_pd_ref(s.incident, 'id') AS ref
     FROM src s
     WHERE mikpi_pd_log_base(s.type) = 'status_update'
-), known AS (
-    SELECT incident_id, min(tenant) AS tenant
-    FROM incidents
-    WHERE source = 'pagerduty'
-    GROUP BY incident_id
-    HAVING count(DISTINCT tenant) = 1
 )
 SELECT coalesce(c.default_tenant, k.tenant, 'default') AS tenant,
        e.ref                                 AS incident_id,
@@ -26,4 +20,4 @@ SELECT coalesce(c.default_tenant, k.tenant, 'default') AS tenant,
        e.__line
 FROM e
 CROSS JOIN ingest_ctx c
-LEFT JOIN known k ON k.incident_id = e.ref;
+LEFT JOIN mikpi_pd_known_tenant k ON k.incident_id = e.ref;

@@ -43,3 +43,12 @@ END;
 -- anything else as a JSON string.
 CREATE OR REPLACE TEMP MACRO mikpi_pd_json(x) AS
     CASE WHEN try(json_type(x)) IN ('OBJECT', 'ARRAY') THEN x::JSON ELSE to_json(x) END;
+
+-- The tenant of a stored PagerDuty incident by id (ids are global): log entries and status
+-- updates name only the incident, so they take its tenant when exactly one tenant has it.
+CREATE OR REPLACE TEMP VIEW mikpi_pd_known_tenant AS
+SELECT incident_id, min(tenant) AS tenant
+FROM incidents
+WHERE source = 'pagerduty'
+GROUP BY incident_id
+HAVING count(DISTINCT tenant) = 1;
