@@ -142,14 +142,8 @@ def add_text(slide, left: float, top: float, width: float, height: float, text: 
     if min_pt is not None:
         pt = fit_font_pt(text, width, height, max_pt=pt, min_pt=min_pt, bold=bold, spacing=spacing)
     text = fit_text(text, width, height, pt, bold, spacing)
-    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
-    if name:
-        box.name = name
+    box = _textbox(slide, left, top, width, height, name)
     tf = box.text_frame
-    tf.word_wrap = True
-    tf.auto_size = MSO_AUTO_SIZE.NONE
-    tf.margin_left = tf.margin_right = Inches(PAD_X_IN)
-    tf.margin_top = tf.margin_bottom = Inches(PAD_Y_IN)
     tf.vertical_anchor = anchor
     for i, line in enumerate(text.split("\n")):
         para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
@@ -160,12 +154,8 @@ def add_text(slide, left: float, top: float, width: float, height: float, text: 
     return box
 
 
-def add_bullets(slide, left: float, top: float, width: float, height: float, items: Sequence[str], *,
-                pt: float = 14, min_pt: float = 10, colour: RGBColor = INK, name: str | None = None):
-    """A bulleted list fitted as a whole (every item at the same size)."""
-    bullet = "•  "
-    joined = "\n".join(bullet + item for item in items)
-    size = fit_font_pt(joined + "\n" * len(items), width, height, max_pt=pt, min_pt=min_pt)
+def _textbox(slide, left: float, top: float, width: float, height: float, name: str | None):
+    """An empty text box (inches) with the kit's wrapping, fixed size and padding."""
     box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
     if name:
         box.name = name
@@ -174,6 +164,17 @@ def add_bullets(slide, left: float, top: float, width: float, height: float, ite
     tf.auto_size = MSO_AUTO_SIZE.NONE
     tf.margin_left = tf.margin_right = Inches(PAD_X_IN)
     tf.margin_top = tf.margin_bottom = Inches(PAD_Y_IN)
+    return box
+
+
+def add_bullets(slide, left: float, top: float, width: float, height: float, items: Sequence[str], *,
+                pt: float = 14, min_pt: float = 10, colour: RGBColor = INK, name: str | None = None):
+    """A bulleted list fitted as a whole (every item at the same size)."""
+    bullet = "•  "
+    joined = "\n".join(bullet + item for item in items)
+    size = fit_font_pt(joined + "\n" * len(items), width, height, max_pt=pt, min_pt=min_pt)
+    box = _textbox(slide, left, top, width, height, name)
+    tf = box.text_frame
     per_item_h = height / max(1, len(items))
     for i, item in enumerate(items):
         para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
