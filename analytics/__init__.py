@@ -22,7 +22,16 @@ from analytics.details import (
 )
 from analytics.errors import ConfigError, IngestError, MikpiError
 from analytics.ingest import FileSummary, ingest_files
-from analytics.kpis import KpiResult, compute_kpis, render_table, to_csv, to_json, update_slots
+from analytics.kpis import (
+    KpiFacts,
+    KpiResult,
+    compute_kpis,
+    prepare_kpis,
+    render_table,
+    to_csv,
+    to_json,
+    update_slots,
+)
 from analytics.sample import generate_sample
 from analytics.store import Store, open_store
 
@@ -31,6 +40,7 @@ __all__ = [
     "ConfigError",
     "FileSummary",
     "IngestError",
+    "KpiFacts",
     "KpiResult",
     "MikpiError",
     "Store",
@@ -46,6 +56,7 @@ __all__ = [
     "load_config",
     "open_store",
     "overdue_actions",
+    "prepare_kpis",
     "reject_reasons",
     "render_table",
     "to_csv",

@@ -34,6 +34,7 @@ import pandas as pd
 
 from analytics import details
 from analytics.errors import MikpiError
+from analytics.kpis.engine import KpiFacts, prepare_kpis
 from analytics.kpis.result import KpiResult
 from analytics.store import Store, open_store
 
@@ -195,12 +196,6 @@ def action_summaries(store: Store, as_of: dict[str, datetime]) -> dict[tuple[str
     return out
 
 
-def _default_compute() -> Compute:
-    from analytics.kpis.engine import compute_kpis
-
-    return compute_kpis
-
-
 def _default_update_slots() -> Callable[..., pd.DataFrame] | None:
     try:
         from analytics.kpis.engine import update_slots
@@ -217,13 +212,14 @@ def _is_lock_error(exc: BaseException) -> bool:
 class ResultSource:
     """Engine results and detail listings for the dashboard, cached per filter and store version.
 
-    ``compute`` defaults to ``analytics.kpis.engine.compute_kpis``; tests and
-    benchmarks may inject another callable with the same signature.
+    Results come from the engine's prepared facts (``prepare_kpis``), read once per scope
+    and store version; tests and benchmarks may inject a ``compute`` callable with
+    ``compute_kpis``'s signature instead.
     """
 
     def __init__(self, store_path: str | Path, *, config: object = None, compute: Compute | None = None,
                  update_slots: Callable[..., pd.DataFrame] | None = None, cache_size: int = 12,
-                 listing_cache_size: int = 128) -> None:
+                 listing_cache_size: int = 128, facts_cache_size: int = 2) -> None:
         self.path = Path(store_path)
         self.config = config
         self._compute = compute
@@ -236,6 +232,10 @@ class ResultSource:
         self._lists: OrderedDict[Hashable, Any] = OrderedDict()
         self._lists_good: OrderedDict[Hashable, Any] = OrderedDict()
         self._lists_size = listing_cache_size
+        # Prepared facts (one per scope): every filter of every tenant is answered from them.
+        self._facts: OrderedDict[Hashable, Any] = OrderedDict()
+        self._facts_good: OrderedDict[Hashable, Any] = OrderedDict()
+        self._facts_size = facts_cache_size
         self._lock = threading.Lock()
         self._key_locks: dict[Hashable, threading.Lock] = {}
         self.busy_since: datetime | None = None
@@ -325,16 +325,22 @@ class ResultSource:
             thread.join(max(0.0, deadline - time.monotonic()))
 
     # -- caching ---------------------------------------------------------------------------
-    def _cached(self, key: Hashable, make: Callable[[Store], T], *, listing: bool = False) -> tuple[T, bool]:
+    def _cached(self, key: Hashable, make: Callable[[Store], T], *, listing: bool = False,
+                kind: str = "result", version: tuple[int, ...] | None = None,
+                read: Callable[[Callable[[Store], T]], T] | None = None) -> tuple[T, bool]:
         """``(value, stale)``: the cached value for ``key`` at the current version, else computed.
 
         On a locked store the last value for ``key`` at any version is served with
         ``stale=True``; only fresh values are cached under the current version.
-        ``listing`` values live in their own, larger cache.
+        ``listing`` values live in their own, larger cache, ``kind="facts"`` in a small one.
+        ``read`` replaces opening the store (a value made from facts already in memory), for
+        the store ``version`` those facts were read at.
         """
-        cache, good, size = ((self._lists, self._lists_good, self._lists_size) if listing
-                             else (self._cache, self._last_good, self._cache_size))
-        version = self.version()
+        kind = "listing" if listing else kind
+        cache, good, size = {"listing": (self._lists, self._lists_good, self._lists_size),
+                             "facts": (self._facts, self._facts_good, self._facts_size),
+                             "result": (self._cache, self._last_good, self._cache_size)}[kind]
+        version = version or self.version()
         full = (key, version)
         with self._lock:
             if full in cache:
@@ -346,7 +352,7 @@ class ResultSource:
                 if full in cache:
                     return cache[full], False
             try:
-                value = self.read(make)
+                value = (read or self.read)(make)
             except StoreBusy:
                 with self._lock:
                     if key in good:
@@ -361,12 +367,14 @@ class ResultSource:
                         del self._cache[old]
                     for old in [k for k in self._lists if k[1] != version]:
                         del self._lists[old]
+                    for old in [k for k in self._facts if k[1] != version]:
+                        del self._facts[old]
                     cache[full] = value
                     good[key] = value
                     good.move_to_end(key)
                     while len(cache) > size:
                         cache.popitem(last=False)
-                        if not listing:
+                        if kind == "result":
                             stale.append(None)
                     if stale:  # anything derived from evicted results must go too
                         self.generation += 1
@@ -378,10 +386,28 @@ class ResultSource:
         return value, False
 
     def result(self, query: Query) -> tuple[KpiResult, bool]:
-        """The engine's result for ``query`` and whether it is stale (store busy)."""
-        compute = self._compute or _default_compute()
-        return self._cached(("result", query),
-                            lambda store: compute(store, config=self.config, **query.kwargs()))
+        """The engine's result for ``query`` and whether it is stale (store busy).
+
+        Answered from the scope's prepared facts (:meth:`facts`), so a filter not seen
+        before costs the report stages only, not a read of the store; an injected
+        ``compute`` is called once per query instead.
+        """
+        if self._compute is not None:
+            return self._cached(("result", query),
+                                lambda store: self._compute(store, config=self.config, **query.kwargs()))
+        (facts, version), stale = self.facts(query.scope)
+        kwargs = {k: v for k, v in query.kwargs().items() if k != "scope"}
+        if stale:  # the store is being written: the last committed facts answer, uncached
+            return facts.compute(**kwargs), True
+        return self._cached(("result", query), lambda _: facts.compute(**kwargs), version=version,
+                            read=lambda make: make(None))
+
+    def facts(self, scope: str | None) -> tuple[tuple[KpiFacts, tuple[int, ...]], bool]:
+        """The prepared facts of every tenant for ``scope`` with the store version they were read at."""
+        def make(store: Store) -> tuple[KpiFacts, tuple[int, ...]]:
+            return prepare_kpis(store, scope=scope, config=self.config), version
+        version = self.version()
+        return self._cached(("facts", scope), make, kind="facts", version=version)
 
     def warm(self, query: Query) -> threading.Thread | None:
         """Compute ``query``'s result in a background thread, unless cached or being computed ahead.

@@ -219,3 +219,48 @@ def test_closure_table_reads_only_the_evidence_it_shows(bare_store):
     pd.testing.assert_frame_equal(tables.closure_gaps(result, "Aurora Bank", shown_closure(bare_store, two)).head(2),
                                   tables.closure_gaps(result, "Aurora Bank", full).head(2))
     assert shown_closure(bare_store, ()).empty
+
+
+def test_filters_are_answered_from_facts_read_once_per_scope_and_version(db_path, monkeypatch):
+    from analytics.kpis.engine import compute_kpis, prepare_kpis
+    from dashboards import source as source_module
+    from tests.test_kpis_rows import incident
+
+    with open_store(db_path) as store:
+        incident(store, "Aurora Bank", "A1", "2026-01-05 10:00", resolved_at="2026-01-05 11:00", service="web")
+        incident(store, "Aurora Bank", "A2", "2026-01-06 10:00", resolved_at="2026-01-06 13:00", priority=2,
+                 is_major=True, service="mail")
+        incident(store, "Cirrus Health", "C1", "2026-01-05 10:00", resolved_at="2026-01-05 10:30")
+    prepared = []
+    monkeypatch.setattr(source_module, "prepare_kpis",
+                        lambda store, **kw: prepared.append(kw["scope"]) or prepare_kpis(store, **kw))
+    source = ResultSource(db_path)
+    queries = [Query(tenant="Aurora Bank", priority=2), Query(tenant="Aurora Bank", service="web"),
+               Query(tenant="ALL", priority=1), Query()]
+    results = [source.result(q)[0] for q in queries]
+    assert prepared == [None]  # one read of the store answers every filter of the scope
+    with open_store(db_path, read_only=True) as store:
+        for query, result in zip(queries, results, strict=True):
+            direct = compute_kpis(store, **query.kwargs())
+            for name in ("overall", "weekly", "incidents", "breakdowns", "data_quality"):
+                pd.testing.assert_frame_equal(getattr(result, name), getattr(direct, name), check_exact=True)
+    mttr = results[0].overall.set_index("kpi").at["mttr_minutes", "value"]
+    assert mttr == 180.0  # A2 only
+    source.result(Query(tenant="Aurora Bank", scope="all", priority=2))
+    assert prepared == [None, "all"]
+    with open_store(db_path) as store:  # a committed write: the facts are read again
+        incident(store, "Aurora Bank", "A3", "2026-01-07 10:00", resolved_at="2026-01-07 10:20", priority=2,
+                 is_major=True)
+    assert source.result(Query(tenant="Aurora Bank", priority=2))[0].overall.set_index("kpi").at[
+        "mttr_minutes", "n"] == 2
+    assert prepared == [None, "all", None]
+    with subprocess.Popen([sys.executable, "-c", WRITER, str(db_path)], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True) as writer:
+        try:
+            assert writer.stdout.readline().strip() == "locked"
+            # a filter never asked before, while an ingest holds the store: the last facts answer it
+            served, stale = source.result(Query(tenant="Aurora Bank", service="mail"))
+            assert stale and served.overall.set_index("kpi").at["mttr_minutes", "value"] == 180.0
+        finally:
+            writer.stdin.close()
+            assert writer.wait(timeout=30) == 0

@@ -1,4 +1,5 @@
-"""The KPI engine: compute once (:func:`compute_kpis`), render many (:mod:`.render`).
+"""The KPI engine: compute once (:func:`compute_kpis`, or :func:`prepare_kpis` for many filters),
+render many (:mod:`.render`).
 
 >>> from analytics.store import open_store
 >>> result = compute_kpis(open_store(None))
@@ -6,8 +7,9 @@
 ['checkpoints', 'data_quality', 'generated_at', 'overall', 'scope', 'settings', 'weekly']
 """
 
-from analytics.kpis.engine import compute_kpis, update_slots
+from analytics.kpis.engine import KpiFacts, compute_kpis, prepare_kpis, update_slots
 from analytics.kpis.render import render_table, to_csv, to_json
 from analytics.kpis.result import KPIS, KpiResult
 
-__all__ = ["KPIS", "KpiResult", "compute_kpis", "render_table", "to_csv", "to_json", "update_slots"]
+__all__ = ["KPIS", "KpiFacts", "KpiResult", "compute_kpis", "prepare_kpis", "render_table", "to_csv", "to_json",
+           "update_slots"]

@@ -5,6 +5,12 @@ runs the SQL stages in ``analytics/sql/kpi_*.sql`` on a private cursor (so concu
 callers never see each other's temporary tables), and shapes the per-group results into
 the :class:`~analytics.kpis.result.KpiResult` every view renders.
 
+The stages come in two halves. The fact stages read the store and derive every
+per-incident fact; no report filter (tenant among those computed, dates, priority,
+service) changes a fact. The report stages select, place in weeks and pool. ``compute_kpis``
+runs both on one cursor; ``prepare_kpis`` keeps the facts in a private in-memory database,
+so the dashboard answers a new filter with the report stages only.
+
 >>> from analytics.store import open_store
 >>> result = compute_kpis(open_store(None))
 >>> list(result.overall.columns)
@@ -13,6 +19,7 @@ the :class:`~analytics.kpis.result.KpiResult` every view renders.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -24,14 +31,20 @@ from analytics.config import Config, load_config
 from analytics.errors import MikpiError
 from analytics.kpis import quality
 from analytics.kpis.bootstrap import improvement_intervals, methods
-from analytics.kpis.inputs import ALL, EPOCH, View, build_views, cfg_row, run_row
-from analytics.kpis.result import KPIS, KpiResult
+from analytics.kpis.inputs import ALL, EPOCH, View, build_views, cfg_row, day_number, run_row
+from analytics.kpis.result import KpiResult
 from analytics.kpis.status import add_targets, add_values, improvement, is_lower_better, is_rate
 from analytics.store import Store, read_sql
 
-STAGES = ("kpi_tzday", "kpi_views", "kpi_pop", "kpi_due", "kpi_update_hits", "kpi_repeat",
-          "kpi_change", "kpi_variants", "kpi_facts", "kpi_items", "kpi_stats")
+#: Stages that read the store: every per-incident fact, whatever the call's filters.
+FACT_STAGES = ("kpi_tzday", "kpi_views", "kpi_pop", "kpi_due", "kpi_update_hits", "kpi_repeat",
+               "kpi_change", "kpi_variants", "kpi_facts", "kpi_quality_base")
 VARIANT_STAGE = "kpi_variants"  # skipped unless a tenant turns a duration variant on
+#: Stages that read only the facts: the call's selection, its items and their statistics.
+REPORT_STAGES = ("kpi_select", "kpi_items", "kpi_stats")
+#: What prepared facts keep (name in the private database): all the report stages read.
+KEPT_TABLES = {"kpi_views": "kpi_views_all", "kpi_inc_all": "kpi_inc_all", "kpi_chg_all": "kpi_chg_all",
+               "kpi_act_all": "kpi_act_all", "kpi_quality_base": "kpi_quality_base"}
 CHECKPOINT_WEEKS = (("week4", 4), ("week8", 8), ("week13", 13))
 STAT_COLUMNS = ["value", "mean", "median", "p90", "n"]
 OVERALL_COLUMNS = ["tenant", "kpi", *STAT_COLUMNS]
@@ -46,6 +59,24 @@ INCIDENT_DTYPES = {"priority": "Int64", "updates_due": "int64", "updates_met": "
                    "closure_gate_ok": "boolean", "pir_on_time": "boolean",
                    "week_opened": "Int64", "week_resolved": "Int64",
                    "mtta_minutes": "float64", "mttr_minutes": "float64", "mttm_minutes": "float64"}
+
+
+@dataclass(frozen=True)
+class _Filters:
+    """A call's report filters: they choose among the facts and never change one."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    priorities: list[int] | None = None
+    services: list[str] | None = None
+
+    @classmethod
+    def of(cls, date_from: date | str | None, date_to: date | str | None, priority: object,
+           service: object) -> _Filters:
+        d_from, d_to = _as_date(date_from, "date_from"), _as_date(date_to, "date_to")
+        if d_from and d_to and d_from > d_to:
+            raise MikpiError(f"date_from {d_from} is after date_to {d_to}")
+        return cls(d_from, d_to, _list(priority, int), _list(service, str))
 
 
 def compute_kpis(store: Store, *, tenant: str | None = None, scope: str | None = None,
@@ -63,47 +94,105 @@ def compute_kpis(store: Store, *, tenant: str | None = None, scope: str | None =
     and open PIR windows not yet due. Given, it pins every tenant; by default each tenant's
     as_of is the latest timestamp in its own data that is not after the wall clock (exports
     are snapshots), reported in ``settings["tenants"][name]["as_of"]``.
+    To answer many filters over the same data, :func:`prepare_kpis` once and ask its facts.
     Raises ``MikpiError`` for an unknown tenant or a bad argument.
     """
-    cfg = config if isinstance(config, Config) else load_config(config)
-    generated_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    if scope not in (None, "major", "all"):
-        raise MikpiError(f"scope must be 'major' or 'all', got {scope!r}")
-    d_from, d_to = _as_date(date_from, "date_from"), _as_date(date_to, "date_to")
-    if d_from and d_to and d_from > d_to:
-        raise MikpiError(f"date_from {d_from} is after date_to {d_to}")
-    tenants, with_tenants, with_all = _select(store, tenant)
-    views = build_views(cfg, tenants, with_tenants=with_tenants, with_all=with_all, scope=scope)
-    settings = _settings(cfg, tenants, scope, d_from, d_to, priority, service, views)
-    result_scope = _result_scope(scope, cfg, tenants)
+    cfg = _config(config)
+    generated_at = _now()
+    _check_scope(scope)
+    filters = _Filters.of(date_from, date_to, priority, service)
+    tenants, with_tenants, with_all = _select(store.tenants(), tenant)
     if not tenants:
-        settings["as_of"] = as_of or generated_at
-        return _empty(result_scope, generated_at, settings)
+        return _nothing(cfg, scope, filters, as_of or generated_at, generated_at, with_tenants, with_all)
     cur = store.con.cursor()
     try:
-        tenant_as_of = _prepare(
-            cur, cfg, tenants, scope, as_of=as_of, now=generated_at, date_from=d_from, date_to=d_to,
-            priorities=_list(priority, int), services=_list(service, str), only_incident=None,
-            with_tenants=with_tenants, with_all=with_all)
-        variants = any(len(v.kpis) > len(KPIS) for v in views)
-        for stage in STAGES:
-            if stage != VARIANT_STAGE or variants:
-                cur.execute(read_sql(stage))
-        starts = dict(cur.execute("SELECT view, start_day FROM kpi_views").fetchall())
-        frames = _frames(cur, views, starts, cfg, with_incidents)
-        dq = quality.data_quality(cur, with_tenants=with_tenants, with_all=with_all)
+        tenant_as_of = _facts(cur, cfg, tenants, scope, as_of=as_of, now=generated_at,
+                              with_tenants=with_tenants, with_all=with_all)
+        return _report(cur, cfg, tenants, scope, tenant_as_of, filters, with_tenants=with_tenants,
+                       with_all=with_all, generated_at=generated_at, with_incidents=with_incidents)
     finally:
         cur.close()
-    for name, day in starts.items():
-        target = settings["portfolio"] if name == ALL else settings["tenants"].get(name)
-        if target is not None and day is not None:
-            target["programme_start"] = _day_to_date(day)
-    for name, value in tenant_as_of.items():
-        settings["tenants"][name]["as_of"] = value
-    # The run's as_of bounds call-wide ranges only; ALL's items keep their own tenant's as_of.
-    settings["as_of"] = settings["portfolio"]["as_of"] = max(tenant_as_of.values())
-    return KpiResult(scope=result_scope, generated_at=generated_at, settings=settings,
-                     data_quality=dq, **frames)
+
+
+def prepare_kpis(store: Store, *, tenant: str | None = None, scope: str | None = None,
+                 config: Config | str | Path | None = None, as_of: datetime | None = None) -> KpiFacts:
+    """Every per-incident fact of ``tenant`` (None or ``"ALL"``: every tenant), ready for any filter.
+
+    Why: the facts (durations, update slots, repeats, change links, governance) are most of
+    an engine run and no report filter changes them. Kept in a private in-memory database,
+    they answer :meth:`KpiFacts.compute` for any of their tenants, dates, priorities and
+    services without reading the store again, with exactly :func:`compute_kpis`'s result.
+    ``scope``, ``config`` and ``as_of`` are fixed here, as in :func:`compute_kpis`.
+    """
+    cfg = _config(config)
+    generated_at = _now()
+    _check_scope(scope)
+    tenants, _, with_all = _select(store.tenants(), tenant)
+    db = duckdb.connect()
+    if not tenants:
+        return KpiFacts(db, cfg, scope, {}, generated_at, with_all=with_all, pinned=as_of)
+    db.execute("SET memory_limit = ?", [store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]])
+    cur = store.con.cursor()
+    try:
+        tenant_as_of = _facts(cur, cfg, tenants, scope, as_of=as_of, now=generated_at,
+                              with_tenants=True, with_all=with_all)
+        for name, kept in KEPT_TABLES.items():  # a handful of tables, each copied whole through Arrow
+            db.from_arrow(cur.sql(f"SELECT * FROM {name}").to_arrow_table()).create(kept)
+    finally:
+        cur.close()
+    return KpiFacts(db, cfg, scope, tenant_as_of, generated_at, with_all=with_all, pinned=as_of)
+
+
+class KpiFacts:
+    """Prepared facts (:func:`prepare_kpis`): compute once, then report any filter from memory.
+
+    Thread-safe: each :meth:`compute` runs on its own cursor of the private database. The
+    store may be closed (or written to) meanwhile; the facts are those of when they were made.
+    """
+
+    def __init__(self, db: duckdb.DuckDBPyConnection, cfg: Config, scope: str | None,
+                 tenant_as_of: dict[str, datetime], generated_at: datetime, *, with_all: bool,
+                 pinned: datetime | None) -> None:
+        self._db, self._cfg, self._scope = db, cfg, scope
+        self._as_of = tenant_as_of
+        self._with_all = with_all
+        self._pinned = pinned
+        self.generated_at = generated_at
+
+    @property
+    def tenants(self) -> list[str]:
+        """The tenants the facts hold, sorted."""
+        return sorted(self._as_of)
+
+    def compute(self, *, tenant: str | None = None, date_from: date | str | None = None,
+                date_to: date | str | None = None, priority: int | list[int] | None = None,
+                service: str | list[str] | None = None, with_incidents: bool = True) -> KpiResult:
+        """:func:`compute_kpis` with these arguments, from the facts (``tenant`` None: all of them).
+
+        ``"ALL"`` (or None) needs facts prepared for every tenant.
+        """
+        filters = _Filters.of(date_from, date_to, priority, service)
+        if tenant in (None, ALL) and not self._with_all:
+            raise MikpiError(f"these facts hold {', '.join(self.tenants)} only: prepare_kpis for every "
+                             "tenant to report them all or ALL")
+        tenants, with_tenants, with_all = _select(self.tenants, tenant)
+        if not tenants:
+            return _nothing(self._cfg, self._scope, filters, self._pinned or self.generated_at,
+                            self.generated_at, with_tenants, with_all)
+        as_of = {t: self._as_of[t] for t in tenants}
+        cur = self._db.cursor()
+        try:
+            _inputs(cur, self._cfg, tenants, self._scope, as_of=as_of, now=self.generated_at,
+                    with_tenants=with_tenants, with_all=with_all)
+            cur.execute(read_sql("kpi_views_kept"))
+            return _report(cur, self._cfg, tenants, self._scope, as_of, filters, with_tenants=with_tenants,
+                           with_all=with_all, generated_at=self.generated_at, with_incidents=with_incidents)
+        finally:
+            cur.close()
+
+    def close(self) -> None:
+        """Free the private database (also freed when the facts are garbage-collected)."""
+        self._db.close()
 
 
 def update_slots(store: Store, tenant: str, incident_id: str,
@@ -114,14 +203,13 @@ def update_slots(store: Store, tenant: str, incident_id: str,
     the one incident, so the drill-down can never disagree with the KPI. Empty when the incident
     is unknown, unresolved or owes nothing (m = 0).
     """
-    cfg = config if isinstance(config, Config) else load_config(config)
+    cfg = _config(config)
     now = datetime.now(UTC).replace(tzinfo=None)
     cur = store.con.cursor()
     try:
         # Slots depend on no as-of time: pin the wall clock rather than scan the tenant's data.
-        _prepare(cur, cfg, [tenant], None, as_of=now, now=now, date_from=None, date_to=None,
-                 priorities=None, services=None, only_incident=incident_id, with_tenants=True,
-                 with_all=False)
+        _inputs(cur, cfg, [tenant], None, as_of=now, now=now, only_incident=incident_id, with_tenants=True,
+                with_all=False)
         for stage in ("kpi_pop", "kpi_due", "kpi_update_hits"):
             cur.execute(read_sql(stage))
         df = cur.execute(read_sql("kpi_slots")).df()
@@ -133,8 +221,20 @@ def update_slots(store: Store, tenant: str, incident_id: str,
 
 # --- orchestration ---------------------------------------------------------------------
 
-def _select(store: Store, tenant: str | None) -> tuple[list[str], bool, bool]:
-    known = store.tenants()
+def _config(config: Config | str | Path | None) -> Config:
+    return config if isinstance(config, Config) else load_config(config)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _check_scope(scope: str | None) -> None:
+    if scope not in (None, "major", "all"):
+        raise MikpiError(f"scope must be 'major' or 'all', got {scope!r}")
+
+
+def _select(known: list[str], tenant: str | None) -> tuple[list[str], bool, bool]:
     if tenant is None or tenant == ALL:
         if ALL in known:
             raise MikpiError('a tenant is named "ALL", which is the portfolio view\'s name; rename it')
@@ -145,9 +245,14 @@ def _select(store: Store, tenant: str | None) -> tuple[list[str], bool, bool]:
     return [tenant], True, False
 
 
-def _prepare(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], scope: str | None, *,
-             as_of: datetime | None, now: datetime, **run: object) -> dict[str, datetime]:
-    """Fill the input tables; returns each tenant's as_of (``as_of`` pins them all, else kpi_asof.sql)."""
+def _inputs(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], scope: str | None, *,
+            as_of: datetime | dict[str, datetime] | None, now: datetime, with_tenants: bool, with_all: bool,
+            only_incident: str | None = None) -> dict[str, datetime]:
+    """Fill the input tables; returns each tenant's as_of.
+
+    ``as_of`` pins every tenant (a datetime) or each one (a dict); None leaves it to kpi_asof.sql.
+    The report filters are left open: :func:`_report` sets them.
+    """
     cur.execute("SET TimeZone = 'UTC'")
     cur.execute(read_sql("kpi_setup"))
     rows = []
@@ -155,14 +260,16 @@ def _prepare(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], sc
         s = cfg.for_tenant(t)
         if scope is not None:
             s["scope"] = scope
-        rows.append(cfg_row(t, s, as_of))
+        rows.append(cfg_row(t, s, as_of.get(t) if isinstance(as_of, dict) else as_of))
     cur.executemany("INSERT INTO kpi_cfg VALUES (" + ", ".join("?" * 17) + ")", rows)
     if as_of is None:
         cur.execute(read_sql("kpi_asof"), {"now": now})
     tenant_as_of = dict(cur.execute("SELECT tenant, as_of FROM kpi_cfg ORDER BY tenant").fetchall())
-    run_as_of = max(tenant_as_of.values(), default=as_of or now)
+    run_as_of = max(tenant_as_of.values(), default=now)
     cur.execute("INSERT INTO kpi_run VALUES (" + ", ".join("?" * 12) + ")",
-                list(run_row(as_of=run_as_of, portfolio=cfg.portfolio(), **run)))
+                list(run_row(as_of=run_as_of, portfolio=cfg.portfolio(), date_from=None, date_to=None,
+                             priorities=None, services=None, only_incident=only_incident,
+                             with_tenants=with_tenants, with_all=with_all)))
     # The config loader checks names against Python's zoneinfo; DuckDB's ICU must know them too.
     unknown = cur.execute(
         "SELECT DISTINCT tz FROM (SELECT tz FROM kpi_cfg UNION ALL SELECT pf_tz FROM kpi_run) "
@@ -170,6 +277,53 @@ def _prepare(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], sc
     if unknown:
         raise MikpiError(f"timezone {unknown[0][0]!r} is not known to DuckDB's ICU time zone data")
     return tenant_as_of
+
+
+def _facts(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], scope: str | None, *,
+           as_of: datetime | None, now: datetime, with_tenants: bool, with_all: bool) -> dict[str, datetime]:
+    """Run the fact stages on the store's cursor; returns each tenant's as_of."""
+    tenant_as_of = _inputs(cur, cfg, tenants, scope, as_of=as_of, now=now, with_tenants=with_tenants,
+                           with_all=with_all)
+    variants = cur.execute("SELECT bool_or(exclude_on_hold OR business_hours) FROM kpi_cfg").fetchone()[0]
+    for stage in FACT_STAGES:
+        if stage != VARIANT_STAGE or variants:
+            cur.execute(read_sql(stage))
+    return tenant_as_of
+
+
+def _report(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], scope: str | None,
+            tenant_as_of: dict[str, datetime], filters: _Filters, *, with_tenants: bool, with_all: bool,
+            generated_at: datetime, with_incidents: bool) -> KpiResult:
+    """The call's result from the facts on ``cur``: select, place in weeks, pool, shape."""
+    views = build_views(cfg, tenants, with_tenants=with_tenants, with_all=with_all, scope=scope)
+    settings = _settings(cfg, tenants, scope, filters, views)
+    cur.execute("UPDATE kpi_run SET from_day = ?, to_day = ?, priorities = ?, services = ?",
+                [day_number(filters.date_from), day_number(filters.date_to), filters.priorities,
+                 filters.services])
+    for stage in REPORT_STAGES:
+        cur.execute(read_sql(stage))
+    starts = dict(cur.execute("SELECT view, start_day FROM kpi_views").fetchall())
+    frames = _frames(cur, views, starts, cfg, with_incidents)
+    dq = quality.data_quality(cur, with_tenants=with_tenants, with_all=with_all)
+    for name, day in starts.items():
+        target = settings["portfolio"] if name == ALL else settings["tenants"].get(name)
+        if target is not None and day is not None:
+            target["programme_start"] = _day_to_date(day)
+    for name, value in tenant_as_of.items():
+        settings["tenants"][name]["as_of"] = value
+    # The run's as_of bounds call-wide ranges only; ALL's items keep their own tenant's as_of.
+    settings["as_of"] = settings["portfolio"]["as_of"] = max(tenant_as_of.values())
+    return KpiResult(scope=_result_scope(scope, cfg, tenants), generated_at=generated_at,
+                     settings=settings, data_quality=dq, **frames)
+
+
+def _nothing(cfg: Config, scope: str | None, filters: _Filters, as_of: datetime, generated_at: datetime,
+             with_tenants: bool, with_all: bool) -> KpiResult:
+    """The result of a store with no tenant: every frame empty, the settings echoed."""
+    views = build_views(cfg, [], with_tenants=with_tenants, with_all=with_all, scope=scope)
+    settings = _settings(cfg, [], scope, filters, views)
+    settings["as_of"] = as_of
+    return _empty(_result_scope(scope, cfg, []), generated_at, settings)
 
 
 def _frames(cur: duckdb.DuckDBPyConnection, views: list[View], starts: dict, cfg: Config,
@@ -277,15 +431,15 @@ def _checkpoints(cur: duckdb.DuckDBPyConnection, views: list[View], by_name: dic
 
 # --- helpers ---------------------------------------------------------------------------
 
-def _settings(cfg: Config, tenants: list[str], scope: str | None, d_from: date | None,
-              d_to: date | None, priority: object, service: object, views: list[View]) -> dict:
+def _settings(cfg: Config, tenants: list[str], scope: str | None, filters: _Filters,
+              views: list[View]) -> dict:
     settings = cfg.echo(tenants)
     if scope is not None:
         for s in settings["tenants"].values():
             s["scope"] = scope
         settings["portfolio"]["scope"] = scope
-    settings["filters"] = {"scope": scope, "date_from": d_from, "date_to": d_to,
-                           "priority": _list(priority, int), "service": _list(service, str)}
+    settings["filters"] = {"scope": scope, "date_from": filters.date_from, "date_to": filters.date_to,
+                           "priority": filters.priorities, "service": filters.services}
     settings["kpis"] = {v.name: list(v.kpis) for v in views}
     return settings
 

@@ -28,20 +28,19 @@ WHERE c.tenant IN (SELECT tenant FROM kpi_cfg)
 
 CREATE OR REPLACE TEMP TABLE kpi_change_line AS
 WITH events AS (
-    SELECT tenant, 'c:' || ci_key AS k, end_at AS t, 0 AS ord, change_id, CAST(NULL AS BIGINT) AS iid,
-           false AS selected
+    SELECT tenant, 'c:' || ci_key AS k, end_at AS t, 0 AS ord, change_id, CAST(NULL AS BIGINT) AS iid
     FROM kpi_chg WHERE ci_key IS NOT NULL AND end_at IS NOT NULL
     UNION ALL
-    SELECT tenant, 's:' || service_key, end_at, 0, change_id, NULL, false
+    SELECT tenant, 's:' || service_key, end_at, 0, change_id, NULL
     FROM kpi_chg WHERE service_key IS NOT NULL AND end_at IS NOT NULL
     UNION ALL
-    SELECT tenant, 'c:' || ci_key, opened_at, 1, NULL, iid, selected
+    SELECT tenant, 'c:' || ci_key, opened_at, 1, NULL, iid
     FROM kpi_pop WHERE NOT canceled AND ci_key IS NOT NULL
     UNION ALL
-    SELECT tenant, 's:' || service_key, opened_at, 1, NULL, iid, selected
+    SELECT tenant, 's:' || service_key, opened_at, 1, NULL, iid
     FROM kpi_pop WHERE NOT canceled AND service_key IS NOT NULL
 )
-SELECT tenant, iid, change_id, t, selected,
+SELECT tenant, iid, change_id, t,
        last_value(CASE WHEN ord = 0 THEN {'t': t, 'id': change_id} END IGNORE NULLS) OVER back AS last_change,
        first_value(CASE WHEN ord = 1 THEN t END IGNORE NULLS) OVER ahead AS next_opened
 FROM events
@@ -50,16 +49,16 @@ WINDOW back AS (PARTITION BY tenant, k ORDER BY t, ord, change_id
        ahead AS (PARTITION BY tenant, k ORDER BY t, ord, change_id
                  ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING);
 
--- Per selected incident: the change that ended last within the window (CI or service).
+-- Per counted incident: the change that ended last within the window (CI or service).
 CREATE OR REPLACE TEMP TABLE kpi_inc_change AS
 SELECT l.iid, arg_max(l.last_change.id, l.last_change.t) AS window_change
 FROM kpi_change_line l
 JOIN kpi_cfg g USING (tenant)
-WHERE l.iid IS NOT NULL AND l.selected
+WHERE l.iid IS NOT NULL
   AND epoch_us(l.t) - epoch_us(l.last_change.t) <= g.window_us
 GROUP BY l.iid;
 
--- Per ended change (with the call's service filter): linked to an in-scope incident?
+-- Per ended change: linked to an in-scope incident? (kpi_select.sql applies the service filter.)
 CREATE OR REPLACE TEMP TABLE kpi_change_facts AS
 WITH window_linked AS (
     SELECT l.tenant, l.change_id
@@ -77,9 +76,7 @@ SELECT c.tenant, c.change_id, c.service, c.end_at,
 FROM kpi_chg c
 LEFT JOIN named n USING (tenant, change_id)
 LEFT JOIN window_linked w USING (tenant, change_id)
-CROSS JOIN kpi_run r
-WHERE c.end_at IS NOT NULL
-  AND (r.services IS NULL OR list_contains(r.services, c.service));
+WHERE c.end_at IS NOT NULL;
 
 -- The time line is the largest intermediate of the engine: free it (temporary tables live in
 -- the memory budget every later stage needs).

@@ -8,4 +8,4 @@ SELECT p.iid, p.tenant, p.incident_id, p.declared_at, p.resolved_at, p.cadence_m
             THEN (epoch_us(p.resolved_at) - epoch_us(p.declared_at)) // (CAST(p.cadence_min AS BIGINT) * 60000000)
             ELSE 0 END AS m
 FROM kpi_pop p
-WHERE p.selected AND p.resolved_at IS NOT NULL;
+WHERE p.counted AND p.resolved_at IS NOT NULL;

@@ -1,5 +1,8 @@
--- KPI engine, stage 4: one row per selected incident with every derived fact, and the
--- governance records behind the rates. Local days (days since 1970-01-01 in the tenant's
+-- KPI engine, stage 4: one row per counted (in-scope, not canceled) incident with every
+-- derived fact, and the governance records behind the rates: kpi_inc_all, kpi_chg_all and
+-- kpi_act_all, the last tables that read the store. Nothing here depends on the call's
+-- priority, service or date filters; kpi_select.sql applies them, so prepared facts
+-- (engine.prepare_kpis) answer any filter without reading the store again. Local days (days since 1970-01-01 in the tenant's
 -- reporting timezone, *_t, and in the portfolio timezone, *_a) are NULL for implausible
 -- timestamps (before 2000-01-01 or after the tenant's as_of), which keeps them out of every
 -- week. Every "not yet" decision uses the item's own tenant's as_of, in the ALL view too.
@@ -14,7 +17,7 @@ SELECT c.tenant,
        EXISTS (SELECT 1 FROM changes x WHERE x.tenant = c.tenant) AS has_changes
 FROM kpi_cfg c;
 
--- Per selected incident, the facts keyed by its id (several small statements: one query with
+-- Per counted incident, the facts keyed by its id (several small statements: one query with
 -- every join costs more to plan than to run on small stores).
 CREATE OR REPLACE TEMP TABLE kpi_links AS
 WITH met AS (
@@ -26,7 +29,7 @@ LEFT JOIN kpi_due d USING (iid)
 LEFT JOIN met mt USING (iid)
 LEFT JOIN kpi_repeat rp USING (iid)
 LEFT JOIN kpi_inc_change ch USING (iid)
-WHERE p.selected;
+WHERE p.counted;
 
 CREATE OR REPLACE TEMP TABLE kpi_records AS
 WITH pir AS (
@@ -49,7 +52,7 @@ LEFT JOIN pir pr ON pr.tenant = p.tenant AND pr.incident_id = p.incident_id
 LEFT JOIN clo cl ON cl.tenant = p.tenant AND cl.incident_id = p.incident_id
 LEFT JOIN kpi_hold h USING (iid)
 LEFT JOIN kpi_business b USING (iid)
-WHERE p.selected;
+WHERE p.counted;
 
 CREATE OR REPLACE TEMP TABLE kpi_fact AS
 SELECT p.iid, p.tenant, p.incident_id, p.title, p.priority, p.service, p.ci, p.assignment_group,
@@ -118,7 +121,7 @@ LEFT JOIN z zr ON zr.uday = CAST(fdiv(epoch_us(f.resolved_at), 86400000000) AS I
 LEFT JOIN z zm ON zm.uday = CAST(fdiv(epoch_us(f.mitigated_at), 86400000000) AS INTEGER)
 LEFT JOIN z zc ON zc.uday = CAST(fdiv(epoch_us(f.closed_at), 86400000000) AS INTEGER);
 
-CREATE OR REPLACE TEMP TABLE kpi_inc AS
+CREATE OR REPLACE TEMP TABLE kpi_inc_all AS
 SELECT f.*,
        CASE WHEN mtta_raw >= 0 THEN mtta_raw END AS mtta_minutes,
        CASE WHEN mttr_raw >= 0 THEN mttr_raw END AS mttr_minutes,
@@ -128,7 +131,7 @@ FROM kpi_fact f
 JOIN kpi_days_t t USING (iid)
 JOIN kpi_days_a a USING (iid);
 
--- The per-incident facts now live in kpi_inc: free the inputs (temporary tables count against
+-- The per-incident facts now live in kpi_inc_all: free the inputs (temporary tables count against
 -- the memory limit every later stage needs).
 DROP TABLE kpi_fact;
 DROP TABLE kpi_days_t;
@@ -142,11 +145,11 @@ DROP TABLE kpi_due;
 
 -- Changes (change failure rate) and actions (action on-time) with their local days. Actions
 -- due after their tenant's as_of are not yet assessable and are left out (counted in data
--- quality); a change end after it is not yet real (in no week). An action counts when its
--- incident is in scope, or when it names no incident; with a priority or service filter,
--- only actions of a selected incident count.
-CREATE OR REPLACE TEMP TABLE kpi_chg_days AS
-SELECT c.tenant, c.change_id, c.end_at, c.linked,
+-- quality); a change end after it is not yet real (in no week). Each action keeps what
+-- kpi_select.sql needs to decide whether it counts: whether it names no incident, whether
+-- its incident is in scope, and that incident's priority and service.
+CREATE OR REPLACE TEMP TABLE kpi_chg_all AS
+SELECT c.tenant, c.change_id, c.service, c.end_at, c.linked,
        CASE WHEN c.end_at BETWEEN TIMESTAMP '2000-01-01' AND g.as_of
             THEN kpi_lday(epoch_us(c.end_at), zt.off0, zt.sw, zt.off1) END AS end_t,
        CASE WHEN c.end_at BETWEEN TIMESTAMP '2000-01-01' AND g.as_of
@@ -157,21 +160,19 @@ CROSS JOIN kpi_run r
 LEFT JOIN kpi_tzday zt ON zt.tz = g.tz AND zt.uday = CAST(fdiv(epoch_us(c.end_at), 86400000000) AS INTEGER)
 LEFT JOIN kpi_tzday za ON za.tz = r.pf_tz AND za.uday = CAST(fdiv(epoch_us(c.end_at), 86400000000) AS INTEGER);
 
-CREATE OR REPLACE TEMP TABLE kpi_act_days AS
+CREATE OR REPLACE TEMP TABLE kpi_act_all AS
 WITH act AS (
     SELECT a.tenant, a.action_id, a.due_at, a.completed_at, g.tz,
            nullif(trim(a.incident_id), '') IS NULL AS no_incident,
            p.iid IS NOT NULL AND NOT p.canceled AS in_scope,
-           coalesce(p.selected, false) AS in_selection,
-           r.priorities IS NOT NULL OR r.services IS NOT NULL AS filtered
+           p.priority AS inc_priority, p.service AS inc_service
     FROM actions a
     JOIN kpi_cfg g USING (tenant)
-    CROSS JOIN kpi_run r
     LEFT JOIN kpi_pop p ON p.tenant = a.tenant AND p.incident_id = a.incident_id
     WHERE a.tenant IN (SELECT tenant FROM kpi_cfg)
       AND a.due_at IS NOT NULL AND a.due_at <= g.as_of
 )
-SELECT a.tenant, a.action_id, a.due_at,
+SELECT a.tenant, a.action_id, a.due_at, a.no_incident, a.in_scope, a.inc_priority, a.inc_service,
        coalesce(a.completed_at <= a.due_at, false) AS on_time,
        CASE WHEN a.due_at >= TIMESTAMP '2000-01-01'
             THEN kpi_lday(epoch_us(a.due_at), zt.off0, zt.sw, zt.off1) END AS due_t,
@@ -181,6 +182,6 @@ FROM act a
 CROSS JOIN kpi_run r
 LEFT JOIN kpi_tzday zt ON zt.tz = a.tz AND zt.uday = CAST(fdiv(epoch_us(a.due_at), 86400000000) AS INTEGER)
 LEFT JOIN kpi_tzday za ON za.tz = r.pf_tz AND za.uday = CAST(fdiv(epoch_us(a.due_at), 86400000000) AS INTEGER)
-WHERE CASE WHEN a.filtered THEN a.in_selection ELSE a.in_scope OR a.no_incident END;
+WHERE a.in_scope OR a.no_incident;
 
 DROP TABLE kpi_change_facts;

@@ -1,4 +1,4 @@
--- KPI engine, stage 5: every KPI item in one long table with its programme week in each view.
+-- KPI engine, stage 6: every KPI item in one long table with its programme week in each view.
 --
 -- An item is what a KPI pools: a duration (x, minutes) or a rate's numerator and
 -- denominator (num, den; den is 1 except for update compliance, where an incident
@@ -80,8 +80,6 @@ WITH items AS (
 )
 SELECT * FROM placed WHERE week_t IS NOT NULL OR week_a IS NOT NULL;
 
-DROP TABLE kpi_chg_days;
-DROP TABLE kpi_act_days;
 
 -- The items of each view: a tenant's own, and all of them for "ALL".
 CREATE OR REPLACE TEMP VIEW kpi_iv AS

@@ -3,10 +3,10 @@
 -- In scope per tenant: scope "all", or a major incident (the source's explicit
 -- flag where it has one, else a priority in major_priorities). Canceled
 -- incidents are kept with canceled = true so the data-quality figures can
--- count them, and are in no KPI. `selected` adds the call's priority and
--- service filters: facts about an incident (is it a repeat, is a change
--- linked to it) are looked up among every in-scope incident, while only
--- selected incidents are reported. The drill-down (only_incident) takes
+-- count them, and are in no KPI (`counted` is false). Nothing here depends on the call's
+-- priority, service or date filters: facts about an incident (is it a repeat, is a change
+-- linked to it) are looked up among every in-scope incident, and the filters only choose,
+-- in kpi_select.sql, which incidents are reported. The drill-down (only_incident) takes
 -- exactly one incident whatever its scope. Keys are compared as stored (ingest trims them);
 -- an empty string is no key.
 CREATE OR REPLACE TEMP TABLE kpi_pop_rows AS
@@ -18,9 +18,7 @@ SELECT
     coalesce(i.reopen_count, 0) AS reopen_count,
     coalesce(i.is_major, list_contains(c.major_priorities, i.priority), false) AS is_major,
     coalesce(i.state, '') = 'canceled' AS canceled,
-    coalesce(i.state, '') <> 'canceled'
-        AND (r.priorities IS NULL OR list_contains(r.priorities, i.priority))
-        AND (r.services IS NULL OR list_contains(r.services, i.service)) AS selected,
+    coalesce(i.state, '') <> 'canceled' AS counted,
     nullif(i.ci, '') AS ci_key,
     nullif(i.service, '') AS service_key,
     CASE WHEN nullif(i.service, '') IS NOT NULL THEN 's:' || i.service

@@ -1,4 +1,5 @@
--- KPI engine: data-quality figures per tenant (the engine adds the "ALL" sums and notes).
+-- KPI engine: data-quality figures per tenant (the engine adds the "ALL" sums and notes):
+-- the counts over the selected incidents, with the filter-free ones of kpi_quality_base.sql.
 -- Every check is a count of records; negative durations, unacknowledged and unresolved
 -- incidents are what the KPIs left out, never silently clipped.
 CREATE OR REPLACE TEMP TABLE kpi_quality_raw AS
@@ -21,19 +22,7 @@ WITH inc AS (
     JOIN kpi_views v ON v.view = c.tenant
     LEFT JOIN kpi_inc k ON k.tenant = c.tenant
     GROUP BY c.tenant
-), other AS (
-    SELECT c.tenant,
-           (SELECT count(*) FROM kpi_pop p WHERE p.tenant = c.tenant AND p.canceled) AS canceled_excluded,
-           (SELECT count(*) FROM kpi_chg x WHERE x.tenant = c.tenant AND x.end_at IS NULL) AS changes_without_end,
-           (SELECT count(*) FROM actions x WHERE x.tenant = c.tenant AND x.due_at IS NULL) AS actions_without_due_date,
-           (SELECT count(*) FROM actions x WHERE x.tenant = c.tenant AND x.due_at > c.as_of) AS actions_not_yet_due,
-           CAST(NOT g.has_closure AS BIGINT) AS no_closure_records,
-           CAST(NOT g.has_pirs AS BIGINT) AS no_pir_records,
-           CAST(NOT g.has_actions AS BIGINT) AS no_action_records,
-           CAST(NOT g.has_changes AS BIGINT) AS no_change_records
-    FROM kpi_cfg c
-    JOIN kpi_gov g USING (tenant)
 )
-UNPIVOT (SELECT * FROM inc JOIN other USING (tenant))
+UNPIVOT (SELECT * FROM inc JOIN kpi_quality_base USING (tenant))
 ON COLUMNS(* EXCLUDE (tenant))
 INTO NAME "check" VALUE "count";

@@ -27,7 +27,7 @@ WITH keyed AS (
     SELECT p.iid, v.prev_at, v.prev_id
     FROM kpi_pop p
     JOIN previous v USING (tenant, repeat_key, opened_at)
-    WHERE p.selected
+    WHERE p.counted
 ), problems AS (
     SELECT tenant, problem_id, min({'t': opened_at, 'id': incident_id}) AS first
     FROM kpi_pop
@@ -41,7 +41,7 @@ WITH keyed AS (
     FROM kpi_pop p
     LEFT JOIN by_key k USING (iid)
     LEFT JOIN problems f ON f.tenant = p.tenant AND f.problem_id = p.problem_id
-    WHERE p.selected
+    WHERE p.counted
 )
 SELECT iid, by_service OR by_problem AS is_repeat,
        CASE WHEN by_service THEN prev_id WHEN by_problem THEN first_id END AS repeat_of

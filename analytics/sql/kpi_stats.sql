@@ -1,4 +1,4 @@
--- KPI engine, stage 6: pooled statistics per view, KPI and week, and per view and KPI over
+-- KPI engine, stage 7: pooled statistics per view, KPI and week, and per view and KPI over
 -- the whole selected period, in one pass. Durations: mean (the value), median and p90
 -- (quantile_cont, linear interpolation) and n. Rates: sum(num) / sum(den) and n = sum(den).
 -- Pooled means over all items together, never an average of weekly values.

@@ -14,7 +14,7 @@ SELECT p.iid,
 FROM kpi_pop p
 JOIN (SELECT * FROM hold_intervals WHERE tenant IN (SELECT tenant FROM kpi_cfg)) h  -- pushed into the view
   ON h.tenant = p.tenant AND h.incident_id = p.incident_id
-WHERE p.selected AND p.exclude_on_hold
+WHERE p.counted AND p.exclude_on_hold
 GROUP BY p.iid;
 
 INSERT INTO kpi_business
@@ -26,7 +26,7 @@ WITH l AS (
            timezone(c.tz, timezone('UTC', p.mitigated_at)) AS m
     FROM kpi_pop p
     JOIN kpi_cfg c USING (tenant)
-    WHERE p.selected AND p.business_hours
+    WHERE p.counted AND p.business_hours
 ), f AS (
     SELECT iid,
            kpi_bh_minutes(o, bh_start, bh_end, ndays, bh_prior, bh_days) AS fo,

@@ -1,4 +1,4 @@
--- KPI engine, stage 7: the baseline (weeks 1..baseline_weeks) and the window of each
+-- KPI engine, stage 8: the baseline (weeks 1..baseline_weeks) and the window of each
 -- checkpoint (weeks max(baseline_weeks + 1, w - window_weeks + 1)..w), pooled. kpi_ckpt is
 -- filled by the engine (a handful of rows per view). The moments feed the improvement
 -- interval's normal approximation for large samples.
