@@ -16,6 +16,10 @@ WHERE f.tenant IN (SELECT tenant FROM kpi_cfg)
   AND (r.priorities IS NULL OR list_contains(r.priorities, f.priority))
   AND (r.services IS NULL OR list_contains(r.services, f.service));
 
+-- compute_kpis made the facts on this cursor (temporary): nothing reads them again. Prepared
+-- facts live in their own database's main schema and are untouched.
+DROP TABLE IF EXISTS temp.kpi_inc_all;
+
 -- Changes (change failure rate): the service filter applies to the change's own service.
 CREATE OR REPLACE TEMP VIEW kpi_chg_days AS
 SELECT c.*
