@@ -157,6 +157,8 @@ def callback(args: dict[str, Any]) -> dict[str, Any]:
     from analytics.config import load_config
     from dashboards.app import create_app
     from dashboards.layout import DEFAULT_TREND_KPIS
+    from dashboards.source import Query
+    from dashboards.views import WARM_SCOPE_MAX_INCIDENTS
 
     app = create_app(args["db"], config=load_config(args["config"]), downloads=False)
     client = app.server.test_client()
@@ -179,14 +181,15 @@ def callback(args: dict[str, Any]) -> dict[str, Any]:
         return wall
 
     def switch(tenant: str, weeks: list[int] | None = None, priority: int | None = None,
-               service: str | None = None, changed: str = "tenant.value") -> dict[str, float]:
-        filters = [("tenant", "value", tenant), ("weeks", "value", weeks), ("scope", "value", None),
+               service: str | None = None, changed: str = "tenant.value", scope: str | None = None
+               ) -> dict[str, float]:
+        filters = [("tenant", "value", tenant), ("weeks", "value", weeks), ("scope", "value", scope),
                    ("priority", "value", priority), ("service", "value", service),
                    ("store-version", "data", None)]
         calls = {
             "on_tenant": ([("weeks", "min"), ("weeks", "max"), ("weeks", "value"), ("weeks", "marks"),
                            ("service", "options"), ("service", "value")],
-                          [("tenant", "value", tenant), ("scope", "value", None), ("store-version", "data", None)],
+                          [("tenant", "value", tenant), ("scope", "value", scope), ("store-version", "data", None)],
                           [("weeks", "value", None), ("weeks", "min", None), ("weeks", "max", None),
                            ("service", "value", None)]),
             "on_cards": ([("cards", "children"), ("as-of", "children")], filters, []),
@@ -201,7 +204,7 @@ def callback(args: dict[str, Any]) -> dict[str, Any]:
             "on_quality": ([("dq-checks", "children"), ("rejects", "children"), ("runs", "children")],
                            filters, []),
         }
-        if changed != "tenant.value":  # a filter changed: on_tenant does not fire
+        if changed not in ("tenant.value", "scope.value"):  # a filter changed: on_tenant does not fire
             calls.pop("on_tenant")
         return {name: post(o, i, s, changed) for name, (o, i, s) in calls.items()}
 
@@ -209,16 +212,27 @@ def callback(args: dict[str, Any]) -> dict[str, Any]:
     warm = switch(second)
     revisit = switch(first)
     # Filters not seen before, posted at once (the dashboard's idle-time work ahead has no time to
-    # run): each is one engine run for the tenant (or the portfolio) with that filter.
+    # run): each is a report from the prepared facts for the tenant (or the portfolio).
     service = _busiest_service(args["db"], first)
     filters = {"service": switch(first, service=service, changed="service.value"),
                "weeks": switch(first, weeks=[2, 8], changed="weeks.value"),
                "priority": switch(first, priority=2, changed="priority.value"),
                "portfolio_priority": switch("ALL", priority=2, changed="priority.value")}
+    # The scope toggle, as a reader meets it: the page idle until the other scope was computed
+    # ahead (stores the dashboard does that for), else at once (an engine run for every tenant).
+    source, other = app.mikpi_source, Query(scope="all")
+    ahead = source.incident_count() <= WARM_SCOPE_MAX_INCIDENTS
+    t0 = time.perf_counter()
+    while ahead and not source.ready(other) and time.perf_counter() - t0 < 120:
+        time.sleep(0.2)
+    idle = time.perf_counter() - t0 if ahead else 0.0
+    scope = switch(first, scope="all", changed="scope.value")
     return {"wall_s": max(warm.values()), "warm_total_s": sum(warm.values()),
             "cold": cold, "warm": warm, "revisit": revisit, "tenants": [first, second],
             "filters": {name: {"slowest_s": max(f.values()), "callbacks": f} for name, f in filters.items()},
-            "filter_service": service}
+            "filter_service": service,
+            "scope_toggle": {"slowest_s": max(scope.values()), "callbacks": scope, "computed_ahead": ahead,
+                             "idle_s": idle}}
 
 
 def _busiest_service(db: str, tenant: str) -> str | None:

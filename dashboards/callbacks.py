@@ -170,6 +170,7 @@ def register(app: Dash, source: ResultSource, *, default_scope: str | None = "ma
         views.prime_actions(base)  # every tenant's overdue actions and counts, once per result
         views.read_ahead(base, tenant)  # the other tenants' listings, in the background
         views.warm_filters(views.tenant(base, tenant), tenant, scope)  # its priority filters, when idle
+        views.warm_scope(base, scope)  # the other scope's result, when idle
         first, last = week_bounds(base, tenant)
         marks = {w: str(w) for w in range(first, last + 1) if last - first <= 16 or w % 4 == 0 or w == first}
         services = figures.incidents_for(views.tenant(base, tenant), tenant)

@@ -473,6 +473,15 @@ class ResultSource:
             return []
         return value
 
+    def incident_count(self) -> int | None:
+        """Incidents in the store (every tenant and scope), cached per store version; None when busy."""
+        try:
+            value, _ = self._cached(("incident-count",), lambda store: store.con.execute(
+                "SELECT count(*) FROM incidents").fetchone()[0], listing=True)
+        except StoreBusy:
+            return None
+        return value
+
     def update_slots(self, tenant: str, incident_id: str) -> tuple[pd.DataFrame | None, bool]:
         """Status updates due for one incident, from the engine (None when the engine has no such call)."""
         fn = self._update_slots or _default_update_slots()

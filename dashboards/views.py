@@ -31,9 +31,14 @@ from dashboards.source import (
 __all__ = ["PageViews", "filters_query", "restrict", "week_bounds", "week_dates"]
 
 #: Priority filters are computed ahead only for a tenant with at most this many incidents in the
-#: view: there one engine call takes well under a second (100k store: ~10,000 per tenant, ~0.7 s
-#: a call); on larger tenants five calls ahead would hold both cores for tens of seconds.
+#: view: there one report from the prepared facts takes a few tenths of a second (100k store:
+#: ~10,000 per tenant, ~0.3 s a call); on larger tenants five calls ahead would hold both cores
+#: for seconds.
 WARM_FILTERS_MAX_INCIDENTS = 25_000
+#: The other scope's all-tenant result is computed ahead only for a store of at most this many
+#: incidents: at 100k it is ~4 s of background work and a few hundred MB; at 1M it would be most
+#: of a minute and hold another gigabyte beside the shown scope's.
+WARM_SCOPE_MAX_INCIDENTS = 200_000
 #: ... and only once no callback has run for this long (seconds): a person reading the page.
 IDLE_SECONDS = 1.0
 #: Tenants read ahead after a page: the next ones in the dropdown (and the portfolio). Each holds
@@ -101,6 +106,7 @@ class PageViews:
         self._last_activity = time.monotonic()
         self._filters_queue: list[Query] = []  # priority results still to compute ahead
         self._filters_thread: threading.Thread | None = None
+        self._scope_ahead_of: KpiResult | None = None  # the result whose other scope is computed ahead
         # (result, store version, {(tenant, as_of): action summary}) read for every tenant at once
         self._actions_each: tuple[KpiResult, tuple, dict] | None = None
 
@@ -250,6 +256,31 @@ class PageViews:
                 return None  # the running worker takes the new queue
             self._filters_thread = thread = self.source.background(self._warm_filters, "mikpi-warm-filters")
         return thread
+
+    def warm_scope(self, base: KpiResult, scope: str | None) -> threading.Thread | None:
+        """The other scope's all-tenant result, computed in the background once the page is idle.
+
+        Why: toggling *Major incidents* / *All incidents* needs the other scope's facts and
+        result for every tenant (100k store: ~4 s). Computed ahead, once per shown result, the
+        toggle is a cache hit like a tenant switch. Only for stores of at most
+        ``WARM_SCOPE_MAX_INCIDENTS`` incidents. Returns the thread when one was started.
+        """
+        shown = scope or self.default_scope
+        query = Query(scope=self.scope_query("all" if shown == "major" else "major"))
+        with self._ahead_lock:
+            if self._scope_ahead_of is base:
+                return None
+            self._scope_ahead_of = base
+        if self.source.ready(query):
+            return None
+        count = self.source.incident_count()
+        if count is None or count > WARM_SCOPE_MAX_INCIDENTS:  # busy, or too large to hold both
+            return None
+
+        def run() -> None:
+            if self._wait_idle() and self._scope_ahead_of is base:
+                self.source.result(query)
+        return self.source.background(run, "mikpi-warm-scope")
 
     def _warm_filters(self) -> None:
         try:

@@ -125,6 +125,23 @@ def test_priority_filters_are_computed_ahead_while_the_page_is_idle(store_file, 
     assert views.warm_filters(view, "Aurora Bank", "major") is None  # a larger tenant: not ahead
 
 
+def test_the_other_scope_is_computed_ahead_while_the_page_is_idle(store_file, monkeypatch):
+    monkeypatch.setattr(views_module, "IDLE_SECONDS", 0.0)
+    source = CountingSource(store_file)
+    views = PageViews(source, "major")
+    base = views.base()
+    thread = views.warm_scope(base, "major")
+    thread.join(timeout=30)
+    assert source.ready(Query(scope="all")) and source.computed == 2
+    assert views.warm_scope(base, "major") is None  # once per result
+    views.get("Aurora Bank", None, "all", None, None)  # the toggle: a cache hit
+    assert source.computed == 2
+    monkeypatch.setattr(views_module, "WARM_SCOPE_MAX_INCIDENTS", 1)  # the store holds two incidents
+    small = PageViews(CountingSource(store_file), "major")
+    assert small.warm_scope(small.base(), "major") is None
+    assert not small.source.ready(Query(scope="all"))
+
+
 def test_close_ends_the_background_work_and_refuses_new_reads(store_file):
     source = CountingSource(store_file)
     views = PageViews(source, "major")
