@@ -211,6 +211,7 @@ def callback(args: dict[str, Any]) -> dict[str, Any]:
     cold = switch(first)
     warm = switch(second)
     revisit = switch(first)
+    peaks = {"switch": own_peak_mb()}  # VmHWM only grows: the peak of each phase so far
     # Filters not seen before, posted at once (the dashboard's idle-time work ahead has no time to
     # run): each is a report from the prepared facts for the tenant (or the portfolio).
     service = _busiest_service(args["db"], first)
@@ -218,6 +219,7 @@ def callback(args: dict[str, Any]) -> dict[str, Any]:
                "weeks": switch(first, weeks=[2, 8], changed="weeks.value"),
                "priority": switch(first, priority=2, changed="priority.value"),
                "portfolio_priority": switch("ALL", priority=2, changed="priority.value")}
+    peaks["filters"] = own_peak_mb()
     # The scope toggle, as a reader meets it: the page idle until the other scope was computed
     # ahead (stores the dashboard does that for), else at once (an engine run for every tenant).
     source, other = app.mikpi_source, Query(scope="all")
@@ -227,10 +229,11 @@ def callback(args: dict[str, Any]) -> dict[str, Any]:
         time.sleep(0.2)
     idle = time.perf_counter() - t0 if ahead else 0.0
     scope = switch(first, scope="all", changed="scope.value")
+    peaks["scope_toggle"] = own_peak_mb()
     return {"wall_s": max(warm.values()), "warm_total_s": sum(warm.values()),
             "cold": cold, "warm": warm, "revisit": revisit, "tenants": [first, second],
             "filters": {name: {"slowest_s": max(f.values()), "callbacks": f} for name, f in filters.items()},
-            "filter_service": service,
+            "filter_service": service, "peak_mb_by_phase": peaks,
             "scope_toggle": {"slowest_s": max(scope.values()), "callbacks": scope, "computed_ahead": ahead,
                              "idle_s": idle}}
 

@@ -264,3 +264,20 @@ def test_filters_are_answered_from_facts_read_once_per_scope_and_version(db_path
         finally:
             writer.stdin.close()
             assert writer.wait(timeout=30) == 0
+
+
+def test_dashboard_reads_and_facts_keep_to_the_dashboards_memory_ceiling(store_file, monkeypatch):
+    def limits(source):
+        setting = "SELECT current_setting('memory_limit')"
+        read = source.read(lambda store: store.con.execute(setting).fetchone()[0])
+        (facts, _), _ = source.facts(None)
+        return read, facts._db.execute(setting).fetchone()[0]
+
+    monkeypatch.delenv("MIKPI_MEMORY_LIMIT", raising=False)
+    with open_store(None) as probe:  # DuckDB's own spelling of 1.5 GB
+        probe.con.execute("SET memory_limit = '1.5GB'")
+        expected = probe.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limits(ResultSource(store_file)) == (expected, expected)
+    monkeypatch.setenv("MIKPI_MEMORY_LIMIT", "700MB")  # the operator's setting wins
+    read, kept = limits(ResultSource(store_file))
+    assert read == kept != expected

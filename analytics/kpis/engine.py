@@ -115,7 +115,8 @@ def compute_kpis(store: Store, *, tenant: str | None = None, scope: str | None =
 
 
 def prepare_kpis(store: Store, *, tenant: str | None = None, scope: str | None = None,
-                 config: Config | str | Path | None = None, as_of: datetime | None = None) -> KpiFacts:
+                 config: Config | str | Path | None = None, as_of: datetime | None = None,
+                 memory_limit: str | None = None) -> KpiFacts:
     """Every per-incident fact of ``tenant`` (None or ``"ALL"``: every tenant), ready for any filter.
 
     Why: the facts (durations, update slots, repeats, change links, governance) are most of
@@ -123,6 +124,8 @@ def prepare_kpis(store: Store, *, tenant: str | None = None, scope: str | None =
     they answer :meth:`KpiFacts.compute` for any of their tenants, dates, priorities and
     services without reading the store again, with exactly :func:`compute_kpis`'s result.
     ``scope``, ``config`` and ``as_of`` are fixed here, as in :func:`compute_kpis`.
+    ``memory_limit`` (DuckDB's spelling, e.g. ``"1.5GB"``) bounds the facts' database; by
+    default the store connection's ceiling.
     """
     cfg = _config(config)
     generated_at = _now()
@@ -131,7 +134,8 @@ def prepare_kpis(store: Store, *, tenant: str | None = None, scope: str | None =
     db = duckdb.connect()
     if not tenants:
         return KpiFacts(db, cfg, scope, {}, generated_at, with_all=with_all, pinned=as_of)
-    db.execute("SET memory_limit = ?", [store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]])
+    db.execute("SET memory_limit = ?",
+               [memory_limit or store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]])
     cur = store.con.cursor()
     try:
         tenant_as_of = _facts(cur, cfg, tenants, scope, as_of=as_of, now=generated_at,
