@@ -310,7 +310,7 @@ def _register_downloads(app: Dash, views: PageViews) -> None:
         if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0]["value"]:
             raise PreventUpdate
         try:  # exactly the call `mikpi export --tenant T` makes: that tenant, configured scope, whole period
-            result = views.source.result(Query(tenant=tenant))[0]
+            result = views.source.result(Query(tenant=tenant, breakdowns=True))[0]  # the exec brief's
             content, name = export_file(views.source, result, tenant, trigger["key"])
         except StoreBusy:
             return no_update, "Store busy (ingest running): try again in a moment."

@@ -246,6 +246,12 @@ def test_filters_are_answered_from_facts_read_once_per_scope_and_version(db_path
                 pd.testing.assert_frame_equal(getattr(result, name), getattr(direct, name), check_exact=True)
     mttr = results[0].overall.set_index("kpi").at["mttr_minutes", "value"]
     assert mttr == 180.0  # A2 only
+    assert all(r.breakdowns.empty for r in results)  # the page shows none
+    brief, _ = source.result(Query(tenant="Aurora Bank", breakdowns=True))  # what the downloads ask
+    with open_store(db_path, read_only=True) as store:
+        direct = compute_kpis(store, tenant="Aurora Bank")
+    assert not brief.breakdowns.empty
+    pd.testing.assert_frame_equal(brief.breakdowns, direct.breakdowns, check_exact=True)
     source.result(Query(tenant="Aurora Bank", scope="all", priority=2))
     assert prepared == [None, "all"]
     with open_store(db_path) as store:  # a committed write: the facts are read again

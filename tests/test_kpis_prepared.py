@@ -161,6 +161,7 @@ def test_prepared_facts_give_compute_kpis_result_to_the_bit(sample_db, monkeypat
             {"tenant": tenants[1], "service": service}, {"tenant": "ALL", "priority": [1, 2]},
             {"tenant": tenants[0], "date_from": "2026-01-19", "date_to": "2026-02-15"},
             {"tenant": tenants[2], "priority": 1, "service": service, "with_incidents": False},
+            {"tenant": tenants[0], "with_breakdowns": False},
         ]
         for kw in calls:
             # generated_at is the call's clock: pin it to the facts' so whole results compare
@@ -172,3 +173,12 @@ def test_prepared_facts_give_compute_kpis_result_to_the_bit(sample_db, monkeypat
         monkeypatch.setattr("analytics.kpis.engine._now", lambda: one.generated_at)
         _same(one.compute(tenant=tenants[1], priority=1),
               compute_kpis(store, config=cfg, tenant=tenants[1], priority=1))
+
+
+def test_with_breakdowns_false_leaves_only_the_breakdowns_out(filter_store, kpis):
+    full = kpis(filter_store, tenant="f")
+    bare = kpis(filter_store, tenant="f", with_breakdowns=False)
+    assert not full.breakdowns.empty
+    assert bare.breakdowns.empty and list(bare.breakdowns.columns) == list(full.breakdowns.columns)
+    for name in ("overall", "weekly", "checkpoints", "data_quality", "incidents"):
+        pd.testing.assert_frame_equal(getattr(bare, name), getattr(full, name), check_exact=True)

@@ -83,7 +83,7 @@ def compute_kpis(store: Store, *, tenant: str | None = None, scope: str | None =
                  date_from: date | str | None = None, date_to: date | str | None = None,
                  config: Config | str | Path | None = None, priority: int | list[int] | None = None,
                  service: str | list[str] | None = None, as_of: datetime | None = None,
-                 with_incidents: bool = True) -> KpiResult:
+                 with_incidents: bool = True, with_breakdowns: bool = True) -> KpiResult:
     """Compute every KPI for one tenant, for ``"ALL"``, or (``tenant=None``) for every tenant and ``ALL``.
 
     A named tenant is computed from its own rows only. ``scope`` ("major"/"all") overrides the
@@ -94,6 +94,7 @@ def compute_kpis(store: Store, *, tenant: str | None = None, scope: str | None =
     and open PIR windows not yet due. Given, it pins every tenant; by default each tenant's
     as_of is the latest timestamp in its own data that is not after the wall clock (exports
     are snapshots), reported in ``settings["tenants"][name]["as_of"]``.
+    ``with_incidents``/``with_breakdowns`` False leave those frames empty (the two largest).
     To answer many filters over the same data, :func:`prepare_kpis` once and ask its facts.
     Raises ``MikpiError`` for an unknown tenant or a bad argument.
     """
@@ -109,7 +110,8 @@ def compute_kpis(store: Store, *, tenant: str | None = None, scope: str | None =
         tenant_as_of = _facts(cur, cfg, tenants, scope, as_of=as_of, now=generated_at,
                               with_tenants=with_tenants, with_all=with_all)
         return _report(cur, cfg, tenants, scope, tenant_as_of, filters, with_tenants=with_tenants,
-                       with_all=with_all, generated_at=generated_at, with_incidents=with_incidents)
+                       with_all=with_all, generated_at=generated_at, with_incidents=with_incidents,
+                       with_breakdowns=with_breakdowns)
     finally:
         cur.close()
 
@@ -170,7 +172,8 @@ class KpiFacts:
 
     def compute(self, *, tenant: str | None = None, date_from: date | str | None = None,
                 date_to: date | str | None = None, priority: int | list[int] | None = None,
-                service: str | list[str] | None = None, with_incidents: bool = True) -> KpiResult:
+                service: str | list[str] | None = None, with_incidents: bool = True,
+                with_breakdowns: bool = True) -> KpiResult:
         """:func:`compute_kpis` with these arguments, from the facts (``tenant`` None: all of them).
 
         ``"ALL"`` (or None) needs facts prepared for every tenant.
@@ -190,7 +193,8 @@ class KpiFacts:
                     with_tenants=with_tenants, with_all=with_all)
             cur.execute(read_sql("kpi_views_kept"))
             return _report(cur, self._cfg, tenants, self._scope, as_of, filters, with_tenants=with_tenants,
-                           with_all=with_all, generated_at=self.generated_at, with_incidents=with_incidents)
+                           with_all=with_all, generated_at=self.generated_at, with_incidents=with_incidents,
+                           with_breakdowns=with_breakdowns)
         finally:
             cur.close()
 
@@ -297,7 +301,7 @@ def _facts(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], scop
 
 def _report(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], scope: str | None,
             tenant_as_of: dict[str, datetime], filters: _Filters, *, with_tenants: bool, with_all: bool,
-            generated_at: datetime, with_incidents: bool) -> KpiResult:
+            generated_at: datetime, with_incidents: bool, with_breakdowns: bool) -> KpiResult:
     """The call's result from the facts on ``cur``: select, place in weeks, pool, shape."""
     views = build_views(cfg, tenants, with_tenants=with_tenants, with_all=with_all, scope=scope)
     settings = _settings(cfg, tenants, scope, filters, views)
@@ -307,7 +311,7 @@ def _report(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], sco
     for stage in REPORT_STAGES:
         cur.execute(read_sql(stage))
     starts = dict(cur.execute("SELECT view, start_day FROM kpi_views").fetchall())
-    frames = _frames(cur, views, starts, cfg, with_incidents)
+    frames = _frames(cur, views, starts, cfg, with_incidents, with_breakdowns)
     dq = quality.data_quality(cur, with_tenants=with_tenants, with_all=with_all)
     for name, day in starts.items():
         target = settings["portfolio"] if name == ALL else settings["tenants"].get(name)
@@ -331,7 +335,7 @@ def _nothing(cfg: Config, scope: str | None, filters: _Filters, as_of: datetime,
 
 
 def _frames(cur: duckdb.DuckDBPyConnection, views: list[View], starts: dict, cfg: Config,
-            with_incidents: bool) -> dict[str, pd.DataFrame]:
+            with_incidents: bool, with_breakdowns: bool) -> dict[str, pd.DataFrame]:
     by_name = {v.name: v for v in views}
     weekly_raw = cur.execute("SELECT view, kpi, week, nx, mean, q[1] AS median, q[2] AS p90, num, den "
                              "FROM kpi_stats_raw WHERE NOT overall").df()
@@ -343,7 +347,8 @@ def _frames(cur: duckdb.DuckDBPyConnection, views: list[View], starts: dict, cfg
     weekly = _weekly(views, last, starts, weekly_raw)
     checkpoints = _checkpoints(cur, views, by_name, last, cfg)
     # Valued and ordered in SQL: at scale this frame has a row per service and KPI.
-    breakdowns = cur.execute(read_sql("kpi_breakdowns")).df()
+    breakdowns = (cur.execute(read_sql("kpi_breakdowns")).df() if with_breakdowns
+                  else pd.DataFrame(columns=BREAKDOWN_COLUMNS))
     incidents = cur.execute(read_sql("kpi_incidents")).df() if with_incidents else pd.DataFrame()
     if not incidents.empty:
         # Stable dtypes whatever the nulls of this call: a tenant's frame must not change type

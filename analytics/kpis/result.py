@@ -12,7 +12,8 @@ checkpoints   tenant, kpi, checkpoint (week4|week8|week13|latest), baseline, bas
               week, value, n, improvement_pct, improvement_ci_low, improvement_ci_high,
               target_min_pct, target_stretch_pct, due_week, expected_pct, status
 data_quality  tenant, check, count, note
-breakdowns    tenant, dimension (priority|service|assignment_group), key, kpi, value, n
+breakdowns    tenant, dimension (priority|service|assignment_group), key, kpi, value, n (no rows
+              with with_breakdowns=False)
 incidents     one row per selected incident (canceled excluded) with its derived facts:
               tenant, incident_id, title, priority, service, ci, assignment_group,
               opened_at, acknowledged_at, declared_at, mitigated_at, resolved_at, closed_at,
