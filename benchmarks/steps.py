@@ -223,7 +223,8 @@ def callback(args: dict[str, Any]) -> dict[str, Any]:
     # The scope toggle, as a reader meets it: the page idle until the other scope was computed
     # ahead (stores the dashboard does that for), else at once (an engine run for every tenant).
     source, other = app.mikpi_source, Query(scope="all")
-    ahead = source.incident_count() <= WARM_SCOPE_MAX_INCIDENTS
+    count = source.incident_count()  # None only while a writer holds the store
+    ahead = count is not None and count <= WARM_SCOPE_MAX_INCIDENTS
     t0 = time.perf_counter()
     while ahead and not source.ready(other) and time.perf_counter() - t0 < 120:
         time.sleep(0.2)
