@@ -409,10 +409,11 @@ class ResultSource:
                                 lambda store: self._compute(store, config=self.config, **query.kwargs()))
         (facts, version), stale = self.facts(query.scope)
         kwargs = {k: v for k, v in query.kwargs().items() if k != "scope"}
-        if stale:  # the store is being written: the last committed facts answer, uncached
-            return facts.compute(**kwargs), True
-        return self._cached(("result", query), lambda _: facts.compute(**kwargs), version=version,
-                            read=lambda make: make(None))
+        # Cached under the version the facts were read at: while an ingest holds the store,
+        # the last committed facts answer (stale), each query once for every callback asking.
+        value, _ = self._cached(("result", query), lambda _: facts.compute(**kwargs), version=version,
+                                read=lambda make: make(None))
+        return value, stale
 
     def facts(self, scope: str | None) -> tuple[tuple[KpiFacts, tuple[int, ...]], bool]:
         """The prepared facts of every tenant for ``scope`` with the store version they were read at."""

@@ -267,6 +267,8 @@ def test_filters_are_answered_from_facts_read_once_per_scope_and_version(db_path
             # a filter never asked before, while an ingest holds the store: the last facts answer it
             served, stale = source.result(Query(tenant="Aurora Bank", service="mail"))
             assert stale and served.overall.set_index("kpi").at["mttr_minutes", "value"] == 180.0
+            again, stale = source.result(Query(tenant="Aurora Bank", service="mail"))
+            assert stale and again is served  # computed once for every callback asking
         finally:
             writer.stdin.close()
             assert writer.wait(timeout=30) == 0
