@@ -1,11 +1,12 @@
 -- KPI engine, stage 4: one row per counted (in-scope, not canceled) incident with every
 -- derived fact, and the governance records behind the rates: kpi_inc_all, kpi_chg_all and
--- kpi_act_all, the last tables that read the store. Nothing here depends on the call's
+-- kpi_act_all, the facts the report stages read. Nothing here depends on the call's
 -- priority, service or date filters; kpi_select.sql applies them, so prepared facts
--- (engine.prepare_kpis) answer any filter without reading the store again. Local days (days since 1970-01-01 in the tenant's
--- reporting timezone, *_t, and in the portfolio timezone, *_a) are NULL for implausible
--- timestamps (before 2000-01-01 or after the tenant's as_of), which keeps them out of every
--- week. Every "not yet" decision uses the item's own tenant's as_of, in the ALL view too.
+-- (engine.prepare_kpis) answer any filter without reading the store again. Local days (days
+-- since 1970-01-01 in the tenant's reporting timezone, *_t, and in the portfolio timezone,
+-- *_a) are NULL for implausible timestamps (before 2000-01-01 or after the tenant's as_of),
+-- which keeps them out of every week. Every "not yet" decision uses the item's own tenant's
+-- as_of, in the ALL view too.
 
 -- Whether any governance record of a kind was ever loaded for the tenant: with none, the
 -- governance KPI is null (n = 0) with a data-quality note, never 0 %.

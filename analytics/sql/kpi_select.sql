@@ -13,8 +13,7 @@ CREATE OR REPLACE TEMP TABLE kpi_inc AS
 SELECT f.*
 FROM kpi_inc_all f, kpi_run r
 WHERE f.tenant IN (SELECT tenant FROM kpi_cfg)
-  AND (r.priorities IS NULL OR list_contains(r.priorities, f.priority))
-  AND (r.services IS NULL OR list_contains(r.services, f.service));
+  AND kpi_selects(r.priorities, r.services, f.priority, f.service);
 
 -- compute_kpis made the facts on this cursor (temporary): nothing reads them again. Prepared
 -- facts live in their own database's main schema and are untouched.
@@ -35,7 +34,5 @@ SELECT a.*
 FROM kpi_act_all a, kpi_run r
 WHERE a.tenant IN (SELECT tenant FROM kpi_cfg)
   AND CASE WHEN r.priorities IS NULL AND r.services IS NULL THEN true
-           ELSE a.in_scope
-                AND coalesce(r.priorities IS NULL OR list_contains(r.priorities, a.inc_priority), false)
-                AND coalesce(r.services IS NULL OR list_contains(r.services, a.inc_service), false)
+           ELSE a.in_scope AND kpi_selects(r.priorities, r.services, a.inc_priority, a.inc_service)
       END;

@@ -55,6 +55,12 @@ CREATE OR REPLACE TEMP MACRO kpi_lday(us, off0, sw, off1) AS
 -- before the start land in week 0 or below).
 CREATE OR REPLACE TEMP MACRO kpi_week(d, s) AS CAST(fdiv(d - s, 7) AS INTEGER) + 1;
 
+-- Whether an incident of priority p and service s is selected by the call's filters (NULL =
+-- any); an unknown priority or service matches no filter. One rule for incidents and actions.
+CREATE OR REPLACE TEMP MACRO kpi_selects(priorities, services, p, s) AS
+    coalesce((priorities IS NULL OR list_contains(priorities, p))
+             AND (services IS NULL OR list_contains(services, s)), false);
+
 -- Minutes between two instants, as a double; NULL when either is missing.
 CREATE OR REPLACE TEMP MACRO kpi_minutes(a, b) AS (epoch_us(b) - epoch_us(a)) / 60000000.0;
 
