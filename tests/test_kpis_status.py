@@ -239,6 +239,27 @@ def test_breakdowns_by_priority_service_and_group(bare_store):
     assert b.at[("assignment_group", "net"), "value"] == 60.0
 
 
+def test_breakdowns_pool_tenants_in_all_and_come_sorted_by_name(bare_store):
+    s = bare_store
+    incident(s, "beta", "B1", "2026-01-05 10:00", resolved_at="2026-01-05 12:00", service="web")
+    incident(s, "Alpha", "A1", "2026-01-05 10:00", resolved_at="2026-01-05 11:00", service="web",
+             priority=2)
+    incident(s, "Alpha", "A2", "2026-01-06 10:00", resolved_at="2026-01-06 14:00", service="api",
+             reopen_count=1)
+    r = compute_kpis(s, scope="all", as_of=AS_OF)
+    b = r.breakdowns
+    keys = list(zip(b["tenant"], b["dimension"], b["key"], b["kpi"], strict=True))
+    assert keys == sorted(keys)  # byte order: "ALL" < "Alpha" < "beta"; "(none)" < "api"
+    assert list(dict.fromkeys(b["tenant"])) == ["ALL", "Alpha", "beta"]
+    mttr = b[b["kpi"] == "mttr_minutes"].set_index(["tenant", "dimension", "key"])
+    assert (mttr.at[("ALL", "service", "web"), "value"], mttr.at[("ALL", "service", "web"), "n"]) == (90.0, 2)
+    assert mttr.at[("Alpha", "service", "api"), "value"] == 240.0
+    assert mttr.at[("ALL", "priority", "1"), "value"] == 180.0  # B1 (120) and A2 (240)
+    assert mttr.at[("beta", "assignment_group", "(none)"), "value"] == 120.0
+    rate = b[b["kpi"] == "reopen_rate_pct"].set_index(["tenant", "dimension", "key"])
+    assert (rate.at[("ALL", "priority", "1"), "value"], rate.at[("ALL", "priority", "1"), "n"]) == (50.0, 2)
+
+
 def test_duration_variants_follow_their_base_kpi_direction():
     keys = pd.Series(["mttr_minutes_excl_on_hold", "mtta_minutes_business_hours", "pir_on_time_pct",
                       "repeat_rate_pct"])

@@ -3,46 +3,71 @@
 -- (status.add_values): a rate's items carry num/den, a duration's x, so the pooled sums say
 -- which is which.
 --
--- One pass over the items: grouping sets per tenant, key and view membership (each set's
--- cardinality is that of its own dimension; grouping by all three keys at once first would
--- make nearly one group per item), then rolled up per view (sums and counts add up; no
--- quantile is needed). Ordered here, so the engine fetches the frame as it is.
-WITH j AS (
-    SELECT i.tenant, i.kpi, i.x, i.num, i.den,
-           i.week_t IS NOT NULL AS in_tenant, i.week_a IS NOT NULL AS in_all,
-           c.priority, c.service, c.assignment_group
-    FROM kpi_it i
-    JOIN kpi_inc c USING (iid)
-), sums AS (
-    SELECT tenant, kpi, in_tenant, in_all,
-           CASE WHEN grouping(priority) = 0 THEN 'priority'
-                WHEN grouping(service) = 0 THEN 'service'
-                ELSE 'assignment_group' END AS dimension,
-           coalesce(CASE WHEN grouping(priority) = 0 THEN CAST(priority AS VARCHAR)
-                         WHEN grouping(service) = 0 THEN service
-                         ELSE assignment_group END, '(none)') AS "key",
-           count(x) AS nx, sum(kpi_us(x)) AS sx, sum(num) AS num, sum(den) AS den
-    FROM j
-    GROUP BY GROUPING SETS ((tenant, kpi, in_tenant, in_all, priority),
-                            (tenant, kpi, in_tenant, in_all, service),
-                            (tenant, kpi, in_tenant, in_all, assignment_group))
-), per_view AS (
-    SELECT tenant AS view, * EXCLUDE (tenant) FROM sums WHERE in_tenant
+-- Views, KPIs and each dimension's keys are first numbered in their sort order, so the
+-- grouping and the final order work on integers, and names are joined back once at the end
+-- (at a million incidents, tens of thousands of services: half the time of grouping on text).
+-- Each dimension is summed per tenant, KPI and view membership (its own cardinality: grouping
+-- by all three keys at once would make nearly one group per item), then rolled up per view
+-- (sums and counts add up; no quantile is needed). Ordered here, so the engine fetches the
+-- frame as it is.
+WITH dims AS (
+    SELECT DISTINCT 1 AS d, coalesce(assignment_group, '(none)') AS "key" FROM kpi_inc
     UNION ALL
-    SELECT 'ALL', * EXCLUDE (tenant) FROM sums WHERE in_all
+    SELECT DISTINCT 2, coalesce(CAST(priority AS VARCHAR), '(none)') FROM kpi_inc
+    UNION ALL
+    SELECT DISTINCT 3, coalesce(service, '(none)') FROM kpi_inc
+), keys AS (
+    SELECT d, "key", CAST(row_number() OVER (PARTITION BY d ORDER BY "key") AS INTEGER) AS k FROM dims
+), kpis AS (
+    SELECT kpi, CAST(row_number() OVER (ORDER BY kpi) AS SMALLINT) AS ki FROM (SELECT DISTINCT kpi FROM kpi_it)
+), views AS (
+    SELECT view, CAST(row_number() OVER (ORDER BY view) AS SMALLINT) AS vi FROM kpi_views
+), inc AS (
+    SELECT c.iid, v.vi AS ti, g.k AS kg, p.k AS kp, s.k AS ks
+    FROM kpi_inc c
+    JOIN keys g ON g.d = 1 AND g."key" = coalesce(c.assignment_group, '(none)')
+    JOIN keys p ON p.d = 2 AND p."key" = coalesce(CAST(c.priority AS VARCHAR), '(none)')
+    JOIN keys s ON s.d = 3 AND s."key" = coalesce(c.service, '(none)')
+    LEFT JOIN views v ON v.view = c.tenant  -- NULL: the tenant's own view is not wanted
+), j AS (
+    SELECT c.ti, m.ki, i.x, i.num, i.den,
+           i.week_t IS NOT NULL AS in_tenant, i.week_a IS NOT NULL AS in_all, c.kg, c.kp, c.ks
+    FROM kpi_it i
+    JOIN inc c USING (iid)
+    JOIN kpis m USING (kpi)
+), sums AS (
+    SELECT ti, ki, in_tenant, in_all, 1 AS d, kg AS k,
+           count(x) AS nx, sum(kpi_us(x)) AS sx, sum(num) AS num, sum(den) AS den
+    FROM j GROUP BY ALL
+    UNION ALL
+    SELECT ti, ki, in_tenant, in_all, 2, kp,
+           count(x), sum(kpi_us(x)), sum(num), sum(den)
+    FROM j GROUP BY ALL
+    UNION ALL
+    SELECT ti, ki, in_tenant, in_all, 3, ks,
+           count(x), sum(kpi_us(x)), sum(num), sum(den)
+    FROM j GROUP BY ALL
+), per_view AS (
+    SELECT ti AS vi, * EXCLUDE (ti) FROM sums WHERE in_tenant
+    UNION ALL
+    SELECT (SELECT vi FROM views WHERE view = 'ALL'), * EXCLUDE (ti) FROM sums WHERE in_all
 ), pooled AS (
-    SELECT view, dimension, "key", kpi,
+    SELECT vi, d, k, ki,
            sum(nx) AS nx, CAST(sum(sx) AS DOUBLE) / nullif(sum(nx), 0) / 60000000.0 AS mean, sum(num) AS num, sum(den) AS den,
            count(den) > 0 AS is_rate
     FROM per_view
-    WHERE view IN (SELECT view FROM kpi_views)
+    WHERE vi IS NOT NULL  -- a view the call wants
     GROUP BY ALL
 ), valued AS (
-    SELECT view, dimension, "key", kpi,
+    SELECT vi, d, k, ki,
            CAST(CASE WHEN is_rate THEN round(coalesce(den, 0)) ELSE nx END AS BIGINT) AS n,
            CASE WHEN is_rate THEN CASE WHEN den > 0 THEN 100.0 * num / den END ELSE mean END AS value
     FROM pooled
 )
-SELECT view AS tenant, dimension, "key", kpi, CASE WHEN n > 0 THEN value END AS value, n
-FROM valued
-ORDER BY tenant, dimension, "key", kpi;
+SELECT w.view AS tenant, ['assignment_group', 'priority', 'service'][v.d] AS dimension, y."key", m.kpi,
+       CASE WHEN v.n > 0 THEN v.value END AS value, v.n
+FROM valued v
+JOIN views w USING (vi)
+JOIN kpis m USING (ki)
+JOIN keys y USING (d, k)
+ORDER BY v.vi, v.d, v.k, v.ki;
