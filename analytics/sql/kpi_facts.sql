@@ -161,8 +161,11 @@ CROSS JOIN kpi_run r
 LEFT JOIN kpi_tzday zt ON zt.tz = g.tz AND zt.uday = CAST(fdiv(epoch_us(c.end_at), 86400000000) AS INTEGER)
 LEFT JOIN kpi_tzday za ON za.tz = r.pf_tz AND za.uday = CAST(fdiv(epoch_us(c.end_at), 86400000000) AS INTEGER);
 
+-- Materialised: DuckDB estimates a few hundred due actions (1.6M at a million incidents) and
+-- built the time-zone joins' hash tables on them; counted first, they are the probe side
+-- (1.3 s -> 0.7 s at a million incidents).
 CREATE OR REPLACE TEMP TABLE kpi_act_all AS
-WITH act AS (
+WITH act AS MATERIALIZED (
     SELECT a.tenant, a.action_id, a.due_at, a.completed_at, g.tz,
            nullif(trim(a.incident_id), '') IS NULL AS no_incident,
            p.iid IS NOT NULL AND NOT p.canceled AS in_scope,
