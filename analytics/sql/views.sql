@@ -28,8 +28,12 @@ WHERE state = 'on_hold';
 -- has no direct field: acknowledged_at from history (earliest update at
 -- which the state is anything other than new) or from acknowledgement log
 -- entries; declared_at from opened_at; mitigated_at from resolved_at.
+-- The acknowledgements are materialised: inlined, DuckDB estimates the incidents as the
+-- smaller side and builds its hash table on their full rows (2.0 s -> 1.0 s for every tenant
+-- at a million incidents; a one-tenant read, whose filter no longer reaches the aggregate,
+-- pays 0.2 s).
 CREATE OR REPLACE VIEW incident_view AS
-WITH ack AS (
+WITH ack AS MATERIALIZED (
     SELECT tenant, incident_id, min(occurred_at) AS first_ack
     FROM timeline_events
     WHERE (kind = 'state_change' AND state IS NOT NULL AND state <> 'new')
