@@ -145,6 +145,28 @@ def kpis(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @step
+def kpis_cli(args: dict[str, Any]) -> dict[str, Any]:
+    """``mikpi kpis --format json`` as a user runs it: every tenant and ALL, printed.
+
+    The command computes what it prints (no incident or breakdown frame) and finds each
+    tenant's as-of time itself; opening the store and rendering the JSON are included.
+    """
+    import contextlib
+    import io
+
+    from analytics.cli import main
+
+    printed = io.StringIO()
+    t0 = time.perf_counter()
+    with contextlib.redirect_stdout(printed):
+        code = main(["kpis", "--format", "json", "--db", args["db"], "--config", args["config"]])
+    wall = time.perf_counter() - t0
+    if code != 0:
+        raise RuntimeError(f"mikpi kpis exited {code}")
+    return {"wall_s": wall, "json_bytes": len(printed.getvalue())}
+
+
+@step
 def callback(args: dict[str, Any]) -> dict[str, Any]:
     """A tenant switch as the browser sends it: every callback the ``tenant`` input fires, over HTTP.
 

@@ -19,6 +19,7 @@ STEPS = [
     "ingest ServiceNow CSVs",
     "ingest governance CSVs (not a target)",
     "compute_kpis, all tenants + ALL",
+    "`mikpi kpis --format json`, all tenants + ALL (not a target)",
     "tenant switch, cold (first page: engine runs)",
     "tenant switch, warm: slowest callback",
     "tenant switch, warm: all 7 callbacks in sequence",
