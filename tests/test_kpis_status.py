@@ -239,6 +239,23 @@ def test_breakdowns_by_priority_service_and_group(bare_store):
     assert b.at[("assignment_group", "net"), "value"] == 60.0
 
 
+def test_incident_frame_dtypes_do_not_depend_on_the_nulls_of_the_call(bare_store):
+    s = bare_store
+    incident(s, "full", "F1", "2026-01-05 10:00", resolved_at="2026-01-05 11:00", closed_at="2026-01-05 12:00")
+    incident(s, "gaps", "G1", "2026-01-05 10:00", priority=None, is_major=True)  # unresolved, no priority
+    expected = {"priority": "Int64", "updates_due": "int64", "is_repeat": "bool", "closure_gate_ok": "boolean",
+                "pir_on_time": "boolean", "week_opened": "Int64", "week_resolved": "Int64",
+                "mttr_minutes": "float64", "opened_at": "datetime64[us]", "resolved_at": "datetime64[us]"}
+    frames = [compute_kpis(s, scope="all", as_of=AS_OF).incidents,
+              compute_kpis(s, tenant="full", scope="all", as_of=AS_OF).incidents,
+              compute_kpis(s, tenant="gaps", scope="all", as_of=AS_OF).incidents]
+    for frame in frames:
+        assert {c: str(frame[c].dtype) for c in expected} == expected
+    both = frames[0].set_index("incident_id")
+    assert both.at["F1", "week_resolved"] == 1 and pd.isna(both.at["G1", "week_resolved"])
+    assert pd.isna(both.at["G1", "priority"]) and pd.isna(both.at["G1", "resolved_at"])
+
+
 def test_breakdowns_pool_tenants_in_all_and_come_sorted_by_name(bare_store):
     s = bare_store
     incident(s, "beta", "B1", "2026-01-05 10:00", resolved_at="2026-01-05 12:00", service="web")

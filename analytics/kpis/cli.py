@@ -45,7 +45,7 @@ def kpis(db: str, tenant: str | None, scope: str | None, date_from: datetime | N
         raise MikpiError(f"{db}: cannot open the store: {str(exc).splitlines()[0]}") from None
     try:
         # The table, CSV and JSON print neither the incident frame nor the breakdowns: at a
-        # million incidents those are a fifth of the run.
+        # million incidents those are about a fifth of the run.
         result = compute_kpis(store, tenant=tenant, scope=scope, config=cfg,
                               date_from=date_from.date() if date_from else None,
                               date_to=date_to.date() if date_to else None,
