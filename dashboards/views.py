@@ -36,8 +36,8 @@ __all__ = ["PageViews", "filters_query", "restrict", "week_bounds", "week_dates"
 #: for seconds.
 WARM_FILTERS_MAX_INCIDENTS = 25_000
 #: The other scope's all-tenant result is computed ahead only for a store of at most this many
-#: incidents: at 100k it is ~4 s of background work and a few hundred MB; at 1M ~25 s of both
-#: cores and another 1.2 GB beside the shown scope's (the benchmark's toggle).
+#: incidents: at 100k it is ~4 s of background work and a few hundred MB; at 1M ~21 s of both
+#: cores and another 1.4 GB beside the shown scope's (the benchmark's toggle).
 WARM_SCOPE_MAX_INCIDENTS = 200_000
 #: ... and only once no callback has run for this long (seconds): a person reading the page.
 IDLE_SECONDS = 1.0

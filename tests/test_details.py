@@ -51,7 +51,6 @@ def test_action_tracker_status(bare_store):
     assert set(t["tenant"]) == {"a"}
 
 
-
 def test_overdue_actions_and_counts_are_the_trackers_rows_and_counts(bare_store):
     """The two listings the views read instead of the whole tracker agree with it, per tenant and ALL."""
     _seed(bare_store.con)
@@ -66,6 +65,7 @@ def test_overdue_actions_and_counts_are_the_trackers_rows_and_counts(bare_store)
     assert details.overdue_actions(bare_store, "ALL", when)["action_id"].tolist() == ["A3", "B1"]
     assert dict(zip(*details.action_counts(bare_store, "a", when).values.T, strict=True)) == {
         "done_late": 1, "done_on_time": 1, "open": 1, "overdue": 1}
+
 
 def test_timeline_merges_lanes_and_updates_in_time_order(bare_store):
     _seed(bare_store.con)

@@ -80,7 +80,6 @@ WITH items AS (
 )
 SELECT * FROM placed WHERE week_t IS NOT NULL OR week_a IS NOT NULL;
 
-
 -- The items of each view: a tenant's own, and all of them for "ALL".
 CREATE OR REPLACE TEMP VIEW kpi_iv AS
 SELECT tenant AS view, kpi, iid, x, num, den, week_t AS week FROM kpi_it WHERE week_t IS NOT NULL

@@ -1,6 +1,6 @@
 -- Actions per follow-through status of several tenants, each as of its own data time:
--- analytics/sql/details_action_counts.sql for every (tenant, as_of) pair of the parallel lists $tenants / $as_ofs,
--- in one scan of the table.
+-- analytics/sql/details_action_counts.sql for every (tenant, as_of) pair of the parallel lists
+-- $tenants / $as_ofs, in one scan of the table.
 WITH tenant_as_of AS (
     SELECT unnest($tenants) AS tenant, unnest($as_ofs) AS as_of
 )

@@ -1,6 +1,7 @@
--- The overdue actions of several tenants, each as of its own data time: analytics/sql/details_actions_overdue.sql for
--- every (tenant, as_of) pair of the parallel lists $tenants / $as_ofs in one scan of the table
--- (the tenants' rows are interleaved in it, so a scan per tenant reads the whole table each time).
+-- The overdue actions of several tenants, each as of its own data time:
+-- analytics/sql/details_actions_overdue.sql for every (tenant, as_of) pair of the parallel lists
+-- $tenants / $as_ofs in one scan of the table (the tenants' rows are interleaved in it, so a
+-- scan per tenant reads the whole table each time).
 WITH tenant_as_of AS (
     SELECT unnest($tenants) AS tenant, unnest($as_ofs) AS as_of
 )
