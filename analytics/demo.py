@@ -57,10 +57,11 @@ def demo(out_dir: Path, no_serve: bool, port: int, config_path: Path | None) -> 
         shutil.copyfile(exports / "mikpi.toml", config)
 
     files, pagerduty = _export_files(exports)
-    _run("ingest", [*files, "--db", str(db)])
+    # The last ingest keeps the KPI facts of the demo's configuration in the store.
+    _run("ingest", [*files, "--db", str(db), "--config", str(config), *(["--no-facts"] if pagerduty else [])])
     if pagerduty:
         _run("ingest", [*pagerduty, "--db", str(db), "--tenant", pagerduty_tenant(),
-                        "--source", "pagerduty"])
+                        "--source", "pagerduty", "--config", str(config)])
     _run("kpis", ["--db", str(db), "--config", str(config)])
 
     from analytics.store import open_store

@@ -129,10 +129,10 @@ def bench_size(size: int, opts: argparse.Namespace, results: dict[str, Any]) -> 
     config = str(exports / "mikpi.toml")
     db = str(work / "ingest.duckdb")
 
-    def record(name: str, args: dict[str, Any], optional: bool = False) -> dict[str, Any]:
+    def record(name: str, args: dict[str, Any], optional: bool = False, step: str | None = None) -> dict[str, Any]:
         print(f"[{size:>9,}] {name} ...", file=sys.stderr, flush=True)
         try:
-            steps[name] = run_step(name, args, work)
+            steps[name] = run_step(step or name, args, work)
         except RuntimeError as exc:
             if not optional:
                 raise
@@ -159,6 +159,9 @@ def bench_size(size: int, opts: argparse.Namespace, results: dict[str, Any]) -> 
     record("ingest_governance", {"exports": str(exports), "db": db}, optional=True)
     one = str(work / "kpis-one-run.json")
     kp = record("kpis", {"db": db, "config": config, "as_of": as_of.isoformat(), "dump": one})
+    record("facts", {"db": db, "config": config})
+    record("kpis_stored", {"db": db, "config": config})
+    record("kpis_stored_lean", {"db": db, "config": config, "breakdowns": False}, step="kpis_stored")
     record("kpis_cli", {"db": db, "config": config})
     tenants = [t for t in kp["tenants"] if t != "ALL"]
     record("callback", {"db": db, "config": config, "tenants": tenants[:2]})
@@ -205,9 +208,19 @@ def rows_of(results: dict[str, Any]) -> list[Row]:
             add("ingest ServiceNow CSVs", "ingest", "≤ 2× floor",
                 f"{ratio:.1f}× floor — {'met' if ok else 'missed'}" if ratio else "")
         add("ingest governance CSVs (not a target)", "ingest_governance", "—")
-        if "kpis" in s:
-            w = s["kpis"]["wall_s"]
-            add("compute_kpis, all tenants + ALL", "kpis", "< 5 s", "met" if w < 5 else "missed")
+        # The same call three ways, each held to the target: facts derived in the call (no facts
+        # kept: a store an older mikpi or `--no-facts` loaded), and from the facts `mikpi ingest`
+        # keeps, with every frame and without the breakdowns (a row per service and KPI).
+        kpi_rows = (("kpis", "compute_kpis, all tenants + ALL: facts derived in the call", ""),
+                    ("kpis_stored", "compute_kpis, all tenants + ALL: from the kept facts, every frame", ""),
+                    ("kpis_stored_lean", "compute_kpis, all tenants + ALL: from the kept facts, no breakdowns",
+                     "; every KPI, weekly, checkpoints, data quality and the incident frame"))
+        for key, label, what in kpi_rows:
+            if key in s:
+                add(label, key, "< 5 s", ("met" if s[key]["wall_s"] < 5 else "missed") + what)
+            if key == "kpis":
+                add("keep the KPI facts in the store (`mikpi ingest` ends with it; not a target)", "facts", "—",
+                    "every tenant's, for the sample's configuration")
         add("`mikpi kpis --format json`, all tenants + ALL (not a target)", "kpis_cli", "—",
             "prints no incident or breakdown frame, so computes none")
         if "callback" in s:

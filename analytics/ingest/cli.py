@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from analytics.errors import IngestError
+from analytics.config import Config, load_config
+from analytics.errors import IngestError, MikpiError
 from analytics.ingest.pipeline import FileSummary, TableCounts, ingest_files
 from analytics.store import DEFAULT_DB, open_store
 
@@ -39,8 +40,14 @@ PROGRESS_BYTES = 4 * 1024 * 1024
               help="Time zone of timestamps written without one.")
 @click.option("--dayfirst/--monthfirst", default=None,
               help="Order of slash dates (3/4/2026) when the file itself cannot tell.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="mikpi.toml whose KPI facts to keep in the store (default: ./mikpi.toml if present).")
+@click.option("--facts/--no-facts", default=True, show_default=True,
+              help="After loading, derive the KPI facts and keep them in the store, so reports start "
+                   "from them (--no-facts between batches: the next ingest drops them anyway).")
 def ingest(files: tuple[Path, ...], db: Path, tenant: str | None, source: str, kind: str,
-           mapping: Path | None, source_tz: str, dayfirst: bool | None) -> None:
+           mapping: Path | None, source_tz: str, dayfirst: bool | None, config: Path | None,
+           facts: bool) -> None:
     """Load ServiceNow (and other) exports into the store, all files or none."""
     if not files:
         raise IngestError("no files given (usage: mikpi ingest FILE... [--db PATH] [--tenant T])")
@@ -50,6 +57,7 @@ def ingest(files: tuple[Path, ...], db: Path, tenant: str | None, source: str, k
         if not path.exists():
             raise IngestError(f"{path}: no such file")
     date_order = None if dayfirst is None else ("dayfirst" if dayfirst else "monthfirst")
+    cfg = load_config(config) if facts else None  # a bad configuration fails before anything is written
     try:
         store = open_store(db)
     except duckdb.Error as exc:
@@ -62,6 +70,8 @@ def ingest(files: tuple[Path, ...], db: Path, tenant: str | None, source: str, k
         else:
             summaries = ingest_files(store, files, tenant=tenant, source=source, kind=kind,
                                      mapping=mapping, source_tz=source_tz, date_order=date_order)
+        if cfg is not None:
+            _keep_facts(store, cfg, big)
     console = Console()
     if not console.is_terminal:  # piped or captured: do not squeeze the table into 80 columns
         console = Console(width=160)
@@ -79,6 +89,23 @@ def _with_progress(store, files, big: list[Path], **options) -> list[FileSummary
                 bar.update(task, completed=fraction, stage=stage)
 
         return ingest_files(store, files, progress=report, **options)
+
+
+def _keep_facts(store, cfg: Config, big: list[Path]) -> None:
+    """Keep the KPI facts for ``cfg``; the load is committed already, so a failure only warns."""
+    from analytics.kpis.engine import store_facts  # here, so `mikpi --help` stays fast
+
+    err = Console(stderr=True)
+    try:
+        if big:
+            with err.status("Deriving the KPI facts to keep in the store"):
+                store_facts(store, config=cfg)
+        else:
+            store_facts(store, config=cfg)
+    except (MikpiError, duckdb.Error) as exc:
+        err.print(f"warning: the files are loaded, but the KPI facts were not kept "
+                  f"({str(exc).strip().splitlines()[0]}); reports derive them as they run",
+                  markup=False, highlight=False)
 
 
 def _print_summary(console: Console, summaries: list[FileSummary], db: Path) -> None:

@@ -48,6 +48,7 @@ from analytics.ingest.registry import (
 )
 from analytics.ingest.timestamps import DATE_ORDERS, decide_dayfirst
 from analytics.store import Store, read_sql
+from analytics.kpis import stored
 
 #: Temp objects an ingest leaves behind: the staged files and the pipeline's scratch.
 STAGE_PREFIX = "mikpi_stage_"
@@ -168,6 +169,7 @@ def ingest_files(
         summaries: dict[int, FileSummary] = {}
         con.execute("BEGIN TRANSACTION")
         try:
+            stored.drop(con)  # the KPI facts kept in the store are the old data's
             for plan in sorted(plans, key=lambda p: (p.spec.order, p.index)):
                 with _about(plan.staged.facts.path):
                     summaries[plan.index] = _load(con, plan, tenant, source_tz, call_options, progress)

@@ -29,7 +29,7 @@ import pandas as pd
 
 from analytics.config import Config, load_config
 from analytics.errors import MikpiError
-from analytics.kpis import quality
+from analytics.kpis import quality, stored
 from analytics.kpis.bootstrap import improvement_intervals, methods
 from analytics.kpis.inputs import ALL, EPOCH, View, build_views, cfg_row, day_number, run_row
 from analytics.kpis.result import KpiResult
@@ -108,7 +108,7 @@ def compute_kpis(store: Store, *, tenant: str | None = None, scope: str | None =
     cur = store.con.cursor()
     try:
         tenant_as_of = _facts(cur, cfg, tenants, scope, as_of=as_of, now=generated_at,
-                              with_tenants=with_tenants, with_all=with_all)
+                              with_tenants=with_tenants, with_all=with_all, reuse=True)
         return _report(cur, cfg, tenants, scope, tenant_as_of, filters, with_tenants=with_tenants,
                        with_all=with_all, generated_at=generated_at, with_incidents=with_incidents,
                        with_breakdowns=with_breakdowns)
@@ -141,12 +141,42 @@ def prepare_kpis(store: Store, *, tenant: str | None = None, scope: str | None =
     cur = store.con.cursor()
     try:
         tenant_as_of = _facts(cur, cfg, tenants, scope, as_of=as_of, now=generated_at,
-                              with_tenants=True, with_all=with_all)
-        for name, kept in KEPT_TABLES.items():  # a handful of tables, each copied whole through Arrow
-            db.from_arrow(cur.sql(f"SELECT * FROM {name}").to_arrow_table()).create(kept)
+                              with_tenants=True, with_all=with_all, reuse=True)
+        for name, kept in KEPT_TABLES.items():  # a handful of tables, each copied through Arrow
+            # Stored facts may hold more tenants than prepared; views are the call's already.
+            mine = "" if name == "kpi_views" else " WHERE tenant IN (SELECT tenant FROM kpi_cfg)"
+            db.from_arrow(cur.sql(f"SELECT * FROM {name}{mine}").to_arrow_table()).create(kept)
     finally:
         cur.close()
     return KpiFacts(db, cfg, scope, tenant_as_of, generated_at, with_all=with_all, pinned=as_of)
+
+
+def store_facts(store: Store, *, config: Config | str | Path | None = None, scope: str | None = None,
+                as_of: datetime | None = None) -> None:
+    """Derive every tenant's facts and keep them in the store (which must be writable).
+
+    Why: readers open the store read-only and would each derive the facts again; ``mikpi
+    ingest`` calls this after its commit instead. A later :func:`compute_kpis` or
+    :func:`prepare_kpis` reads them when its ``config``, ``scope`` and ``as_of`` give exactly
+    these inputs (by default each tenant's as_of must still be what it was); any other call
+    derives its own, as before. The next ingest drops them.
+    """
+    cfg = _config(config)
+    _check_scope(scope)
+    tenants, _, _ = _select(store.tenants(), None)
+    cur = store.con.cursor()
+    try:
+        if not tenants:
+            stored.drop(cur)
+            return
+        _facts(cur, cfg, tenants, scope, as_of=as_of, now=_now(), with_tenants=True, with_all=True)
+        stored.write(cur, KEPT_TABLES, stored.fingerprint(FACT_STAGES))
+    except duckdb.InvalidInputException as exc:
+        if "read-only" not in str(exc):
+            raise
+        raise MikpiError(f"store {store.path or ':memory:'} is open read-only: its facts cannot be kept") from None
+    finally:
+        cur.close()
 
 
 class KpiFacts:
@@ -288,10 +318,19 @@ def _inputs(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], sco
 
 
 def _facts(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], scope: str | None, *,
-           as_of: datetime | None, now: datetime, with_tenants: bool, with_all: bool) -> dict[str, datetime]:
-    """Run the fact stages on the store's cursor; returns each tenant's as_of."""
+           as_of: datetime | None, now: datetime, with_tenants: bool, with_all: bool,
+           reuse: bool = False) -> dict[str, datetime]:
+    """Make the facts on the store's cursor; returns each tenant's as_of.
+
+    ``reuse``: read the facts kept in the store (:func:`store_facts`) when they were made from
+    exactly this call's inputs, instead of deriving them again.
+    """
     tenant_as_of = _inputs(cur, cfg, tenants, scope, as_of=as_of, now=now, with_tenants=with_tenants,
                            with_all=with_all)
+    if reuse and stored.usable(cur, stored.fingerprint(FACT_STAGES), with_all=with_all):
+        stored.use(cur)
+        cur.execute(read_sql("kpi_views_kept"))
+        return tenant_as_of
     variants = cur.execute("SELECT bool_or(exclude_on_hold OR business_hours) FROM kpi_cfg").fetchone()[0]
     for stage in FACT_STAGES:
         if stage != VARIANT_STAGE or variants:
