@@ -75,7 +75,7 @@ def test_any_other_input_derives_the_facts_again(small_db):
 
 
 def test_the_stored_facts_go_with_the_data_an_ingest_changes(small_db, monkeypatch):
-    import analytics.ingest.pipeline as pipeline
+    from analytics.ingest import pipeline
 
     load = pipeline._load
 

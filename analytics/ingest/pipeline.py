@@ -47,8 +47,8 @@ from analytics.ingest.registry import (
     registered_kinds,
 )
 from analytics.ingest.timestamps import DATE_ORDERS, decide_dayfirst
-from analytics.store import Store, read_sql
 from analytics.kpis import stored
+from analytics.store import Store, read_sql
 
 #: Temp objects an ingest leaves behind: the staged files and the pipeline's scratch.
 STAGE_PREFIX = "mikpi_stage_"
