@@ -222,7 +222,7 @@ def rows_of(results: dict[str, Any]) -> list[Row]:
                 add("keep the KPI facts in the store (`mikpi ingest` ends with it; not a target)", "facts", "—",
                     "every tenant's, for the sample's configuration")
         add("`mikpi kpis --format json`, all tenants + ALL (not a target)", "kpis_cli", "—",
-            "prints no incident or breakdown frame, so computes none")
+            "reads the kept facts; prints no incident or breakdown frame, so computes none")
         if "callback" in s:
             cb = s["callback"]
             cold, warm = cb["cold"], cb["warm"]

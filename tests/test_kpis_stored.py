@@ -72,6 +72,10 @@ def test_any_other_input_derives_the_facts_again(small_db):
     tz = config_from_dict({"portfolio": {"timezone": "Europe/London"}})
     with open_store(small_db, read_only=True) as s:                  # another portfolio
         assert overall(compute_kpis(s, as_of=AS_OF, config=tz), "ALL", "mttr_minutes")["value"] == 45.0
+    with open_store(small_db) as s:  # another engine, whose kept inputs may not even compare
+        s.con.execute("UPDATE facts.kpi_key SET code = 'another engine'")
+        s.con.execute("ALTER TABLE facts.kpi_cfg_kept DROP COLUMN bh_prior")
+    assert _mttr(small_db, as_of=AS_OF) == 60.0
 
 
 def test_the_stored_facts_go_with_the_data_an_ingest_changes(small_db, monkeypatch):

@@ -7,9 +7,9 @@ render many (:mod:`.render`).
 ['checkpoints', 'data_quality', 'generated_at', 'overall', 'scope', 'settings', 'weekly']
 """
 
-from analytics.kpis.engine import KpiFacts, compute_kpis, prepare_kpis, update_slots
+from analytics.kpis.engine import KpiFacts, compute_kpis, prepare_kpis, store_facts, update_slots
 from analytics.kpis.render import render_table, to_csv, to_json
 from analytics.kpis.result import KPIS, KpiResult
 
-__all__ = ["KPIS", "KpiFacts", "KpiResult", "compute_kpis", "prepare_kpis", "render_table", "to_csv", "to_json",
-           "update_slots"]
+__all__ = ["KPIS", "KpiFacts", "KpiResult", "compute_kpis", "prepare_kpis", "render_table", "store_facts",
+           "to_csv", "to_json", "update_slots"]

@@ -68,9 +68,10 @@ def usable(cur: duckdb.DuckDBPyConnection, code: str, *, with_all: bool) -> bool
     """
     have = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'kpi_key' "
                        "AND NOT temporary", [SCHEMA]).fetchone()[0]
-    if not have:
+    # The engine first: facts another engine made may not even have the columns compared next.
+    if not have or cur.execute(f"SELECT any_value(code) FROM {SCHEMA}.kpi_key").fetchone()[0] != code:
         return False
-    return bool(cur.execute(read_sql("kpi_stored_match"), {"code": code, "with_all": with_all}).fetchone()[0])
+    return bool(cur.execute(read_sql("kpi_stored_match"), {"with_all": with_all}).fetchone()[0])
 
 
 def use(cur: duckdb.DuckDBPyConnection) -> None:

@@ -1,11 +1,11 @@
 -- KPI engine: may this call read the facts kept in the store (analytics/kpis/stored.py)?
 --
--- Only if they were made by the same engine ($code), from the same data (the ingest runs
--- recorded), for the same portfolio timezone and start, and for every tenant of the call
--- with exactly its settings and as_of (kpi_cfg, row for row, NULLs equal). A call with the
--- pooled "ALL" view needs them made for exactly its tenants: ALL's start is theirs.
-SELECT k.code = $code
-       AND k.runs = d.runs AND k.last_run = d.last_run
+-- Asked once the engine that made them is known to be this one (stored.usable): only if they
+-- were made from the same data (the ingest runs recorded), for the same portfolio timezone and
+-- start, and for every tenant of the call with exactly its settings and as_of (kpi_cfg, row
+-- for row, NULLs equal). A call with the pooled "ALL" view needs them made for exactly its
+-- tenants: ALL's start is theirs.
+SELECT k.runs = d.runs AND k.last_run = d.last_run
        AND k.pf_tz = r.pf_tz AND k.pf_start_day IS NOT DISTINCT FROM r.pf_start_day
        AND NOT EXISTS (SELECT * FROM temp.kpi_cfg EXCEPT SELECT * FROM facts.kpi_cfg_kept)
        AND (NOT $with_all
