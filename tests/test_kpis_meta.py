@@ -31,7 +31,7 @@ def test_every_kpi_has_a_test_named_after_it():
 
 def test_public_names():
     assert analytics.kpis.__all__ == ["KPIS", "KpiFacts", "KpiResult", "compute_kpis", "prepare_kpis",
-                                      "render_table", "to_csv", "to_json", "update_slots"]
+                                      "render_table", "store_facts", "to_csv", "to_json", "update_slots"]
 
 
 def test_every_configuration_key_is_documented():

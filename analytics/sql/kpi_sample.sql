@@ -3,8 +3,9 @@
 -- Within a block the order is by the items' values only: iid numbers incidents across every
 -- tenant of the call, so ordering by it would make a tenant's resamples (and its interval)
 -- depend on which other tenants were computed with it. Equal values are interchangeable.
-SELECT c.view, i.kpi, c.checkpoint, i.x, i.num, i.den
+SELECT c.view, g.kpi, c.checkpoint, i.x, i.num, i.den
 FROM kpi_iv i
-JOIN kpi_ckpt_weeks c ON c.view = i.view AND c.week = i.week
-JOIN kpi_boot_groups g ON g.view = c.view AND g.kpi = i.kpi AND g.checkpoint = c.checkpoint
-ORDER BY c.view, i.kpi, c.checkpoint, i.x, i.num, i.den;
+JOIN kpi_ckpt_weeks c ON c.vi = i.vi AND c.week = i.week
+JOIN kpi_codes k ON k.ki = i.ki
+JOIN kpi_boot_groups g ON g.view = c.view AND g.kpi = k.kpi AND g.checkpoint = c.checkpoint
+ORDER BY c.view, g.kpi, c.checkpoint, i.x, i.num, i.den;
