@@ -285,3 +285,26 @@ def test_duration_variants_follow_their_base_kpi_direction():
     # 100 -> 80: a 20 % improvement for a variant of MTTR, a 20 % fall for PIR on time
     imp = improvement(pd.Series([100.0, 100.0]), pd.Series([80.0, 80.0]), is_lower_better(keys[[0, 2]]))
     assert list(imp) == [20.0, -20.0]
+
+
+def test_binomial_draws_invert_the_whole_cdf_to_the_bit():
+    """The rate bootstrap's shortcuts (shared log table, CDF only where terms are not 0) draw
+    exactly what inverting the whole Binomial(n, p) CDF draws, up to n in the hundreds of thousands."""
+    import numpy as np
+
+    from analytics.kpis.bootstrap import _binomial
+
+    cases = [(2, 1), (7, 3), (50, 1), (50, 49), (1000, 500), (40_000, 37), (250_000, 240_000)]
+    stats = pd.DataFrame({"items": [n for n, _ in cases], "num": [k for _, k in cases]})
+    u = np.r_[0.0, np.random.default_rng(5).random(400), np.nextafter(1.0, 0.0)]
+    reps = np.full((len(cases), len(u)), np.nan)
+    _binomial(stats, np.arange(len(cases)), reps, {True: u, False: u}, np.zeros(len(cases), dtype=bool))
+    for row, (n, k) in enumerate(cases):
+        p, ks = k / n, np.arange(n + 1, dtype=float)
+        log_c = np.concatenate(([0.0], np.cumsum(np.log(n - ks[1:] + 1) - np.log(ks[1:]))))
+        log_pmf = log_c + ks * np.log(p) + (n - ks) * np.log1p(-p)
+        cdf = np.cumsum(np.exp(log_pmf - log_pmf.max()))
+        cdf /= cdf[-1]
+        expected = 100.0 * np.minimum(np.searchsorted(cdf, u, side="right"), n) / n
+        np.testing.assert_array_equal(reps[row], expected, err_msg=f"n={n}, k={k}")
+        assert abs(reps[row].mean() - 100.0 * p) < 100.0 * 4 * np.sqrt(p * (1 - p) / n) + 1e-9

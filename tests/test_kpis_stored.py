@@ -105,13 +105,38 @@ def test_ingest_keeps_the_facts_unless_told_not_to(tmp_path, capsys):
     assert main(["ingest", *files, "--db", str(db), "--tenant", "Acme", "--no-facts"]) == 0
     assert _kept(db) == []
     assert main(["ingest", files[0], "--db", str(db), "--tenant", "Acme"]) == 0
-    assert _kept(db) == ["kpi_act_all", "kpi_cfg_kept", "kpi_chg_all", "kpi_inc_all", "kpi_key",
-                         "kpi_quality_base", "kpi_views_all"]
+    assert _kept(db) == ["kpi_act_all", "kpi_asof_kept", "kpi_cfg_kept", "kpi_chg_all", "kpi_inc_all",
+                         "kpi_key", "kpi_quality_base", "kpi_views_all"]
     bad = tmp_path / "bad.toml"
     bad.write_text("[defaults]\nscope = 'most'\n", encoding="utf-8")
     assert main(["ingest", files[0], "--db", str(db), "--config", str(bad)]) == 2  # before any write
     assert "scope" in capsys.readouterr().err
     assert _kept(db)
+
+
+def test_a_kept_as_of_is_reused_only_while_no_timestamp_can_move_it(tmp_path, monkeypatch):
+    db = tmp_path / "mikpi.duckdb"
+    with open_store(db) as s:
+        incident(s, "f", "F1", "2026-01-05 10:00", resolved_at="2026-01-05 11:00")
+        incident(s, "g", "G1", "2026-01-06 10:00", resolved_at="2099-01-06 10:30")  # a timestamp ahead
+        store_facts(s)
+        # Tampered: a reused as_of shows as this one, one found again as the data's.
+        s.con.execute("UPDATE facts.kpi_asof_kept SET as_of = TIMESTAMP '2026-02-01'")
+
+    def as_of_of(tenant: str, **kw) -> datetime:
+        with open_store(db, read_only=True) as s:
+            return compute_kpis(s, tenant=tenant, **kw).settings["tenants"][tenant]["as_of"]
+
+    assert as_of_of("f") == datetime(2026, 2, 1)  # its latest timestamp was already past
+    other = config_from_dict({"defaults": {"lookback_days": 7}})
+    assert as_of_of("f", config=other) == datetime(2026, 2, 1)  # the data's alone: any configuration
+    assert as_of_of("g") == datetime(2026, 1, 6, 10)  # 2099 will pass the wall clock one day
+    with monkeypatch.context() as m:  # a wall clock behind the one the facts were kept at
+        m.setattr("analytics.kpis.engine._now", lambda: datetime(2026, 1, 5, 10, 30))
+        assert as_of_of("f") == datetime(2026, 1, 5, 10)
+    with open_store(db) as s:
+        ingest_files(s, [FIXTURES / "incident_list.csv"], tenant="f")
+    assert as_of_of("f") == datetime(2026, 1, 7, 8, 30)  # new data: found again (the list's latest)
 
 
 def test_facts_cannot_be_kept_in_a_read_only_store(small_db):

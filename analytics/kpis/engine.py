@@ -169,8 +169,9 @@ def store_facts(store: Store, *, config: Config | str | Path | None = None, scop
         if not tenants:
             stored.drop(cur)
             return
-        _facts(cur, cfg, tenants, scope, as_of=as_of, now=_now(), with_tenants=True, with_all=True)
-        stored.write(cur, KEPT_TABLES, stored.fingerprint(FACT_STAGES))
+        now = _now()
+        _facts(cur, cfg, tenants, scope, as_of=as_of, now=now, with_tenants=True, with_all=True)
+        stored.write(cur, KEPT_TABLES, stored.fingerprint(FACT_STAGES), now=now, pinned=as_of is not None)
     except duckdb.InvalidInputException as exc:
         if "read-only" not in str(exc):
             raise
@@ -285,11 +286,12 @@ def _select(known: list[str], tenant: str | None) -> tuple[list[str], bool, bool
 
 def _inputs(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], scope: str | None, *,
             as_of: datetime | dict[str, datetime] | None, now: datetime, with_tenants: bool, with_all: bool,
-            only_incident: str | None = None) -> dict[str, datetime]:
+            only_incident: str | None = None, reuse: bool = False) -> dict[str, datetime]:
     """Fill the input tables; returns each tenant's as_of.
 
-    ``as_of`` pins every tenant (a datetime) or each one (a dict); None leaves it to kpi_asof.sql.
-    The report filters are left open: :func:`_report` sets them.
+    ``as_of`` pins every tenant (a datetime) or each one (a dict); None leaves it to kpi_asof.sql
+    (``reuse``: or to the kept facts, where they prove it unchanged). The report filters are
+    left open: :func:`_report` sets them.
     """
     cur.execute("SET TimeZone = 'UTC'")
     cur.execute(read_sql("kpi_setup"))
@@ -301,7 +303,10 @@ def _inputs(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], sco
         rows.append(cfg_row(t, s, as_of.get(t) if isinstance(as_of, dict) else as_of))
     cur.executemany("INSERT INTO kpi_cfg VALUES (" + ", ".join("?" * 17) + ")", rows)
     if as_of is None:
-        cur.execute(read_sql("kpi_asof"), {"now": now})
+        if reuse:  # as_ofs the kept facts prove unchanged: no scan of the tenant's data for them
+            stored.known_as_of(cur, stored.fingerprint(FACT_STAGES), now)
+        if cur.execute("SELECT count(*) FROM kpi_cfg WHERE as_of IS NULL").fetchone()[0]:
+            cur.execute(read_sql("kpi_asof"), {"now": now})  # even with no tenant left it scans
     tenant_as_of = dict(cur.execute("SELECT tenant, as_of FROM kpi_cfg ORDER BY tenant").fetchall())
     run_as_of = max(tenant_as_of.values(), default=now)
     cur.execute("INSERT INTO kpi_run VALUES (" + ", ".join("?" * 12) + ")",
@@ -326,7 +331,7 @@ def _facts(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], scop
     exactly this call's inputs, instead of deriving them again.
     """
     tenant_as_of = _inputs(cur, cfg, tenants, scope, as_of=as_of, now=now, with_tenants=with_tenants,
-                           with_all=with_all)
+                           with_all=with_all, reuse=reuse)
     if reuse and stored.usable(cur, stored.fingerprint(FACT_STAGES), with_all=with_all):
         stored.use(cur)
         cur.execute(read_sql("kpi_views_kept"))

@@ -37,5 +37,6 @@ FROM (
                          max(updated_at) FILTER (WHERE updated_at <= $now))
          FROM changes x WHERE x.tenant = c.tenant)) AS latest
     FROM kpi_cfg c
+    WHERE c.as_of IS NULL  -- tenants whose as_of is not known yet (pinned, or kept: stored.py)
 ) l
 WHERE kpi_cfg.tenant = l.tenant AND kpi_cfg.as_of IS NULL;
