@@ -228,3 +228,14 @@ def test_mean_is_exact_whatever_order_the_rows_are_added_in(order):
     base = r.checkpoints[(r.checkpoints["tenant"] == "t") & (r.checkpoints["kpi"] == "mttr_minutes")]
     assert set(base["baseline"]) == {0.2}
     store.close()
+
+
+def test_incident_frame_is_ordered_by_tenant_then_opening_then_id(bare_store):
+    incident(bare_store, "b", "B2", "2026-01-05 09:00")
+    incident(bare_store, "a", "A9", "2026-01-06 09:00")
+    incident(bare_store, "b", "B1", "2026-01-05 09:00")  # the same instant as B2: by id
+    incident(bare_store, "a", "A1", "2026-01-07 09:00")
+    incident(bare_store, "Z", "Z1", "2026-01-08 09:00")  # upper case sorts first, as the bytes do
+    frame = compute_kpis(bare_store, as_of=datetime(2026, 2, 1)).incidents
+    assert list(zip(frame["tenant"], frame["incident_id"], strict=True)) == [
+        ("Z", "Z1"), ("a", "A9"), ("a", "A1"), ("b", "B1"), ("b", "B2")]

@@ -23,5 +23,6 @@ SELECT k.tenant, k.incident_id, k.title, k.priority, k.service, k.ci, k.assignme
                            k.resolved_at, k.closed_at) < TIMESTAMP '2000-01-01' THEN 'timestamps_before_2000' END
        ) AS quality_flags
 FROM kpi_inc k
-JOIN kpi_views v ON v.view = k.tenant
-ORDER BY k.tenant, k.opened_at, k.incident_id;
+JOIN kpi_view_codes v ON v.view = k.tenant
+-- v.vi numbers the tenants in name order: the order of k.tenant, compared as an integer
+ORDER BY v.vi, k.opened_at, k.incident_id;
