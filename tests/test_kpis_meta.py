@@ -46,3 +46,18 @@ def test_every_configuration_key_is_documented():
 def test_every_kpi_is_documented():
     text = (DOCS / "kpis.md").read_text(encoding="utf-8")
     assert [k for k in KPIS if f"`{k}`" not in text] == []
+
+
+def test_the_items_number_exactly_the_catalogs_kpis():
+    """kpi_items.sql numbers the KPIs its items carry: every catalog KPI and variant, once."""
+    import duckdb
+
+    from analytics.catalog import BUSINESS_VARIANTS, HOLD_VARIANTS
+    from analytics.store import read_sql
+
+    create = next(s for s in read_sql("kpi_items").split(";\n") if "TABLE kpi_codes" in s)
+    con = duckdb.connect()
+    con.execute(create)
+    codes = con.execute("SELECT ki, kpi FROM kpi_codes ORDER BY ki").fetchall()
+    assert [k for _, k in codes] == [*KPIS, *HOLD_VARIANTS, *BUSINESS_VARIANTS]
+    assert [i for i, _ in codes] == list(range(1, len(codes) + 1))
