@@ -110,6 +110,9 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("BEGIN TRANSACTION")
             try:
                 con.execute(read_sql(_MIGRATIONS[version]))
+                # KPI facts kept in the store (analytics/kpis/stored.py) were derived from the
+                # rows a migration may rewrite: they go with it.
+                con.execute("DROP SCHEMA IF EXISTS facts CASCADE")
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

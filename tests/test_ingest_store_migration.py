@@ -72,3 +72,13 @@ def test_ingest_into_a_migrated_store(db_path, tmp_path):
             FileSummary(str(extra), "governance", "pirs", 1, 0, 1, 0, 0, ("Acme",))]
         assert store.con.execute("SELECT due_at, owner, attributes FROM pirs").fetchall() == [
             (datetime(2026, 1, 10, 17), "Ana", '{"notes":"late"}')]
+
+
+def test_a_migration_drops_the_kpi_facts_kept_from_the_old_rows(db_path):
+    v1_store(db_path)
+    con = duckdb.connect(str(db_path))
+    con.execute("CREATE SCHEMA facts; CREATE TABLE facts.kpi_key AS SELECT 'v1 engine' AS code")
+    con.close()
+    with open_store(db_path) as store:
+        assert store.con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'facts'"
+                                 ).fetchone()[0] == 0
