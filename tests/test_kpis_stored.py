@@ -139,6 +139,20 @@ def test_a_kept_as_of_is_reused_only_while_no_timestamp_can_move_it(tmp_path, mo
     assert as_of_of("f") == datetime(2026, 1, 7, 8, 30)  # new data: found again (the list's latest)
 
 
+def test_ingest_that_cannot_keep_the_facts_warns_and_keeps_the_load(tmp_path, capsys, monkeypatch):
+    def refuse(store, **kw):
+        raise MikpiError("timezone 'Mars/Olympus' is not known to DuckDB's ICU time zone data")
+
+    monkeypatch.setattr("analytics.kpis.engine.store_facts", refuse)
+    db = tmp_path / "s.duckdb"
+    assert main(["ingest", str(FIXTURES / "incident_list.csv"), "--db", str(db), "--tenant", "Acme"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: the files are loaded, but the KPI facts were not kept (timezone 'Mars/Olympus'" in err
+    with open_store(db, read_only=True) as s:
+        assert s.tenants() == ["Acme", "Aurora Bank"]
+    assert _kept(db) == []
+
+
 def test_facts_cannot_be_kept_in_a_read_only_store(small_db):
     with open_store(small_db, read_only=True) as s, pytest.raises(MikpiError, match="read-only"):
         store_facts(s)

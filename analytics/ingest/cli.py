@@ -102,10 +102,9 @@ def _keep_facts(store, cfg: Config, big: list[Path]) -> None:
                 store_facts(store, config=cfg)
         else:
             store_facts(store, config=cfg)
-    except (MikpiError, duckdb.Error) as exc:
-        err.print(f"warning: the files are loaded, but the KPI facts were not kept "
-                  f"({str(exc).strip().splitlines()[0]}); reports derive them as they run",
-                  markup=False, highlight=False)
+    except (MikpiError, duckdb.Error) as exc:  # one line, unwrapped, whatever the terminal
+        click.echo(f"warning: the files are loaded, but the KPI facts were not kept "
+                   f"({str(exc).strip().splitlines()[0]}); reports derive them as they run", err=True)
 
 
 def _print_summary(console: Console, summaries: list[FileSummary], db: Path) -> None:
