@@ -186,8 +186,8 @@ def kpis_stored(args: dict[str, Any]) -> dict[str, Any]:
 def kpis_cli(args: dict[str, Any]) -> dict[str, Any]:
     """``mikpi kpis --format json`` as a user runs it: every tenant and ALL, printed.
 
-    The command computes what it prints (no incident or breakdown frame) and finds each
-    tenant's as-of time itself; opening the store and rendering the JSON are included.
+    The command computes what it prints (no incident or breakdown frame), from the facts the
+    ``facts`` step kept; opening the store and rendering the JSON are included.
     """
     import contextlib
     import io

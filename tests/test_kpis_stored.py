@@ -60,6 +60,7 @@ def test_a_call_with_the_stored_inputs_reads_the_stored_facts(small_db):
         facts = prepare_kpis(s, tenant="f", as_of=AS_OF)
     assert overall(facts.compute(tenant="f"), "f", "mttr_minutes")["value"] == 999.0
     assert facts.tenants == ["f"]  # a one-tenant preparation keeps its own tenant only
+    assert facts._db.execute("SELECT DISTINCT tenant FROM kpi_inc_all").fetchall() == [("f",)]
     facts.close()
 
 

@@ -6,6 +6,7 @@ prints them as ``error: ...`` with exit status 2.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -95,12 +96,10 @@ def _keep_facts(store, cfg: Config, big: list[Path]) -> None:
     """Keep the KPI facts for ``cfg``; the load is committed already, so a failure only warns."""
     from analytics.kpis.engine import store_facts  # here, so `mikpi --help` stays fast
 
-    err = Console(stderr=True)
+    status = (Console(stderr=True).status("Deriving the KPI facts to keep in the store") if big
+              else contextlib.nullcontext())
     try:
-        if big:
-            with err.status("Deriving the KPI facts to keep in the store"):
-                store_facts(store, config=cfg)
-        else:
+        with status:
             store_facts(store, config=cfg)
     except (MikpiError, duckdb.Error) as exc:  # one line, unwrapped, whatever the terminal
         click.echo(f"warning: the files are loaded, but the KPI facts were not kept "

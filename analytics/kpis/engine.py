@@ -444,8 +444,8 @@ def _checkpoints(cur: duckdb.DuckDBPyConnection, views: list[View], by_name: dic
         return pd.DataFrame(columns=CHECKPOINT_COLUMNS)
     cur.executemany("INSERT INTO kpi_ckpt VALUES (?, ?, ?, ?, ?)", ckpt)
     cur.execute(read_sql("kpi_windows"))
-    raw = cur.execute("SELECT view, kpi, checkpoint, items, nx, mean, NULL::DOUBLE AS median, NULL::DOUBLE AS p90, "
-                      "var_x, num, den, nn, dd, nd FROM kpi_window_raw").df()
+    raw = cur.execute("SELECT view, kpi, checkpoint, items, nx, mean, NULL::DOUBLE AS median, "
+                      "NULL::DOUBLE AS p90, var_x, num, den, nn, dd, nd FROM kpi_window_raw").df()
     ck = pd.DataFrame(ckpt, columns=["view", "checkpoint", "week", "lo", "hi"])
     grid = ck.merge(pd.DataFrame([(v.name, k) for v in views for k in v.kpis], columns=["view", "kpi"]),
                     on="view")

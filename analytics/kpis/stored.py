@@ -12,6 +12,7 @@ it derives the facts itself, as it always did. Either way the result is the same
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -26,6 +27,7 @@ SCHEMA = "facts"
 _KEY_SQL = ("kpi_setup", "kpi_asof", "views")
 
 
+@functools.cache  # package files: read and hashed once per process, not twice per call
 def fingerprint(stages: tuple[str, ...]) -> str:
     """The engine that makes the facts: mikpi's version and the text of every SQL file involved."""
     try:
