@@ -15,7 +15,7 @@ import pytest
 
 import analytics
 from analytics.errors import IngestError
-from analytics.ingest import FileSummary, ingest_files
+from analytics.ingest import FileSummary, TableCounts, ingest_files
 
 SERVICENOW = Path(__file__).parent / "fixtures" / "servicenow"
 GOOD = SERVICENOW / "incident_list.csv"
@@ -167,6 +167,31 @@ def test_duplicate_ids_in_one_file_latest_version_wins(bare_store, tmp_path):
         FileSummary(str(path), "pagerduty", "incidents", 3, 2, 0, 1, 0, ("default",))]
     assert bare_store.con.execute("SELECT incident_id, state, title, line FROM incidents ORDER BY 1").fetchall() == [
         ("P1", "resolved", "newest, first in the file", 1), ("P2", "new", "once", 3)]
+
+
+def test_the_kept_version_of_an_incident_by_time_then_mod_count_then_line(bare_store, tmp_path):
+    # Only the kept version carries its text columns through typing: each rule of the choice
+    # shows in which title is stored, and a newer but unparseable version is rejected, not kept.
+    path = write(tmp_path, "incidents.csv",
+                 "number,opened_at,state,sys_updated_on,sys_mod_count,short_description\n"
+                 "INC1,2026-01-05 09:00:00,2,2026-01-05 10:00:00,3,a\n"
+                 "INC1,2026-01-05 09:00:00,2,2026-01-05 10:00:00,4,b same time higher mod\n"
+                 "INC1,2026-01-05 09:00:00,2,2026-01-05 09:30:00,9,c older time\n"
+                 "INC1,2026-01-05 09:00:00,2,,12,d no update time\n"
+                 "INC2,2026-01-05 09:00:00,2,2026-01-05 10:00:00,1,e\n"
+                 "INC2,2026-01-05 09:00:00,2,2026-01-05 10:00:00,1,f same time and mod later line\n"
+                 "INC3,2026-01-05 09:00:00,2,2026-01-05 10:00:00,1,g\n"
+                 "INC3,2026-01-05 09:00:00,2,not a time,5,h newest unparseable\n")
+    summary = ingest_files(bare_store, [path], tenant="Acme")[0]
+    assert summary.tables[0] == TableCounts("incidents", 8, 3, 0, 4, 1)
+    assert bare_store.con.execute(
+        "SELECT incident_id, title, mod_count, line, row_hash IS NOT NULL FROM incidents ORDER BY 1").fetchall() == [
+        ("INC1", "b same time higher mod", 4, 3, True), ("INC2", "f same time and mod later line", 1, 7, True),
+        ("INC3", "g", 1, 8, True)]
+    assert bare_store.con.execute("SELECT line, field FROM rejects").fetchall() == [(9, "updated_at")]
+    # The same file again changes nothing: the kept versions hash as they did.
+    again = ingest_files(bare_store, [path], tenant="Acme")[0]
+    assert again.tables[0] == TableCounts("incidents", 8, 0, 0, 7, 1)
 
 
 def test_duplicates_without_update_time_keep_the_last_line(bare_store, tmp_path):
