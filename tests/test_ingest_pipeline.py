@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -91,8 +92,18 @@ def test_same_update_time_or_no_update_time_replaces(bare_store, tmp_path):
     assert bare_store.con.execute("SELECT DISTINCT state FROM incidents").fetchall() == [("on_hold",)]
 
 
-def test_a_failure_half_way_leaves_the_store_exactly_as_it_was(bare_store, monkeypatch):
+def scratch_left(store, folder: Path) -> tuple[list, list]:
+    """The scratch databases still attached, and what is left in the folder they were made in."""
+    attached = store.con.execute(
+        "SELECT database_name FROM duckdb_databases() WHERE database_name LIKE 'mikpi%'").fetchall()
+    return attached, sorted(p.name for p in folder.iterdir())
+
+
+def test_a_failure_half_way_leaves_the_store_exactly_as_it_was(bare_store, monkeypatch, tmp_path):
+    # Staged rows go to a scratch database file made for the call: gone after it, either way.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     ingest_files(bare_store, [FIXTURES / "history.csv"])
+    assert scratch_left(bare_store, tmp_path) == ([], [])
     before = snapshot(bare_store)
     real_read_sql = pipeline_module.read_sql
 
@@ -110,6 +121,7 @@ def test_a_failure_half_way_leaves_the_store_exactly_as_it_was(bare_store, monke
         "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE 'mikpi_stage%'"
     ).fetchone()
     assert temp == (0,)
+    assert scratch_left(bare_store, tmp_path) == ([], [])
 
 
 def test_an_unreadable_second_file_loads_nothing(bare_store, tmp_path):

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ import duckdb
 from analytics.errors import IngestError
 from analytics.ingest.projection import create_src_view, file_stats, looks_like_history
 from analytics.ingest.readers import (
+    SCRATCH,
     FileFacts,
     Progress,
     Staged,
@@ -157,35 +160,55 @@ def ingest_files(
     con = store.con
     _check_timezone(con, source_tz)
     facts = [fingerprint(p, progress) for p in files]
-    # Staging and detection touch only TEMP objects and session variables, so
-    # they run before the transaction; only loading touches the store.
+    # Staging and detection touch only the scratch database, TEMP objects and
+    # session variables, so they run before the transaction; only loading
+    # touches the store.
     plans: list[_Plan] = []
     staged: list[Staged] = []
-    try:
-        con.execute(read_sql("ingest_macros"))
-        for i, fact in enumerate(facts):
-            with _about(fact.path):
-                plans.append(_prepare(con, i, fact, source, kind, mapped, date_order, progress, staged))
-        summaries: dict[int, FileSummary] = {}
-        con.execute("BEGIN TRANSACTION")
+    with scratch_database(con):
         try:
-            stored.drop(con)  # the KPI facts kept in the store are the old data's
-            for plan in sorted(plans, key=lambda p: (p.spec.order, p.index)):
-                with _about(plan.staged.facts.path):
-                    summaries[plan.index] = _load(con, plan, tenant, source_tz, call_options, progress)
-                if progress is not None:
-                    progress(plan.staged.facts.path, "done", 1.0)
+            con.execute(read_sql("ingest_macros"))
+            for i, fact in enumerate(facts):
+                with _about(fact.path):
+                    plans.append(_prepare(con, i, fact, source, kind, mapped, date_order, progress, staged))
+            summaries: dict[int, FileSummary] = {}
+            con.execute("BEGIN TRANSACTION")
             try:
-                con.execute("COMMIT")
-            except duckdb.Error as exc:
-                message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise IngestError(f"store {store.path or ':memory:'}: commit failed ({message})") from exc
-        except BaseException:
-            _rollback(con)
-            raise
-    finally:
-        _cleanup(con, staged)
+                stored.drop(con)  # the KPI facts kept in the store are the old data's
+                for plan in sorted(plans, key=lambda p: (p.spec.order, p.index)):
+                    with _about(plan.staged.facts.path):
+                        summaries[plan.index] = _load(con, plan, tenant, source_tz, call_options, progress)
+                    if progress is not None:
+                        progress(plan.staged.facts.path, "done", 1.0)
+                try:
+                    con.execute("COMMIT")
+                except duckdb.Error as exc:
+                    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                    raise IngestError(f"store {store.path or ':memory:'}: commit failed ({message})") from exc
+            except BaseException:
+                _rollback(con)
+                raise
+        finally:
+            _cleanup(con, staged)
     return [summaries[i] for i in range(len(plans))]
+
+
+@contextmanager
+def scratch_database(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Attach a fresh scratch database file (``SCRATCH``) for one call; detach and delete it after.
+
+    Staged rows go there rather than to TEMP (see ``readers.SCRATCH``). It is
+    written before the store's transaction opens and only read inside it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="mikpi-ingest-"))
+    try:
+        con.execute(f"ATTACH ? AS {SCRATCH}", [str(folder / "staged.duckdb")])
+        try:
+            yield
+        finally:
+            con.execute(f"DETACH {SCRATCH}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

@@ -30,6 +30,14 @@ import pandas as pd
 from analytics.errors import IngestError
 
 CHUNK = 1 << 20
+
+#: The database a call's CSV rows are parsed into: a scratch file the pipeline
+#: attaches for the call (``pipeline.scratch_database``), not TEMP. A TEMP table
+#: is held uncompressed in memory until the ingest's COMMIT and spills to disk
+#: beyond ``memory_limit``; rows written to a database file are compressed
+#: (a 1M-incident history export: 2.6 GB in memory, 0.26 GB on disk) and read
+#: back from it at no cost to memory.
+SCRATCH = "mikpi_scratch"
 DELIMITERS = (",", ";", "\t", "|")
 
 Progress = Callable[[Path, str, float], None]
@@ -76,7 +84,7 @@ class Staged:
     """A file staged as the relation ``view``: VARCHAR columns + ``__line``.
 
     A CSV is parsed once by ``read_csv`` (its path in a session variable) into
-    the TEMP table ``table`` and ``view`` reads that: the statistics, the line
+    the table ``table`` of the scratch database and ``view`` reads that: the statistics, the line
     fixing, the typing and the rejects each read the file's rows, and parsing
     the CSV for each of them cost more than keeping the rows once.
     ``temp_path`` is a transcoded copy to delete when the ingest is over.
@@ -87,7 +95,7 @@ class Staged:
     columns: list[str]
     json_root: str | None = None
     reader: str | None = None            # csv: the read_csv(...) call, run once into ``table``
-    table: str | None = None             # csv: the parsed rows
+    table: str | None = None             # csv: the parsed rows (qualified, quoted: in SCRATCH)
     position: str = "rowid"              # csv: the 0-based record position in ``table``
     exclude: str = ""                    # csv: what ``SELECT *`` of ``table`` leaves out
     temp_path: Path | None = None
@@ -223,18 +231,18 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, facts: FileFacts, name: str) -> S
         # record k (1-based, rowid k - 1) is on line k + 1 unless an earlier
         # value spans lines (see fix_csv_lines). Only a file with its own
         # "rowid" column, which hides the pseudo-column, is numbered instead.
-        staged.table = f"{name}_rows"
+        staged.table = f"{SCRATCH}.main.{quote_ident(name + '_rows')}"
         header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {staged.reader}").fetchall()]
         numbered = any(c.lower() == "rowid" for c in header)
         con.execute(
-            f"CREATE TEMP TABLE {quote_ident(staged.table)} AS SELECT *"
+            f"CREATE TABLE {staged.table} AS SELECT *"
             f"{', row_number() OVER () - 1 AS __n' if numbered else ''} FROM {staged.reader}"
         )
         staged.position = "__n" if numbered else "rowid"
         staged.exclude = " EXCLUDE (__n)" if numbered else ""
         con.execute(
             f"CREATE TEMP VIEW {quote_ident(name)} AS SELECT *{staged.exclude}, "
-            f"{staged.position} + 2 AS __line FROM {quote_ident(staged.table)}"
+            f"{staged.position} + 2 AS __line FROM {staged.table}"
         )
         staged.columns = _columns(con, name)
     except BaseException:
@@ -270,7 +278,7 @@ def fix_csv_lines(con: duckdb.DuckDBPyConnection, staged: Staged, rows: int) -> 
     # One scan of every column: the record's embedded newlines.
     good = quote_ident(f"{staged.view}_good")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {good} AS "
-                f"SELECT {staged.position} + 1 AS n, {embedded} AS nl FROM {quote_ident(staged.table)}")
+                f"SELECT {staged.position} + 1 AS n, {embedded} AS nl FROM {staged.table}")
     bad = bad or _malformed_records(con, staged)
     # g: good records before a ragged one; a good record n comes after every
     # ragged one with g < n, which gives its position r among all records.
@@ -297,7 +305,7 @@ def fix_csv_lines(con: duckdb.DuckDBPyConnection, staged: Staged, rows: int) -> 
     )
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW {quote_ident(staged.view)} AS SELECT r.*{staged.exclude}, l.line AS __line "
-        f"FROM {quote_ident(staged.table)} r "
+        f"FROM {staged.table} r "
         f"JOIN {quote_ident(lines)} l ON l.n = r.{staged.position} + 1"
     )
 
