@@ -25,7 +25,7 @@ WITH rows AS (
            -- The row's u_* columns are the incident's (its attributes), not the event's.
            NULL::JSON AS attributes,
            mikpi_event_key(tenant, incident_id, occurred_at, 'state_change', state, NULL, NULL) AS event_key,
-           c.source, c.source_file, c.sha256, line, c.run_id
+           c.source, line, c.run_id
     FROM ordered CROSS JOIN ingest_ctx c
     WHERE n = 1 OR state IS DISTINCT FROM prev_state
 )

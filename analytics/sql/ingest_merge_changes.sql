@@ -37,6 +37,7 @@ DELETE FROM changes USING merge_outcome o
 WHERE o.outcome = 'replaced' AND changes.tenant = o.tenant AND changes.change_id = o.record_key;
 
 INSERT INTO changes BY NAME
-SELECT t.* EXCLUDE (__reject_field, __reject_reason)
-FROM typed_changes t
+-- Provenance joins here: typed rows, held until COMMIT, do not carry it.
+SELECT t.* EXCLUDE (__reject_field, __reject_reason), c.source_file, c.sha256
+FROM typed_changes t CROSS JOIN ingest_ctx c
 WHERE t.rowid IN (SELECT rid FROM merge_outcome WHERE outcome IN ('loaded', 'replaced'));

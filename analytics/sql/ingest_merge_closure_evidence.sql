@@ -27,6 +27,7 @@ DELETE FROM closure_evidence USING merge_outcome o
 WHERE o.outcome = 'replaced' AND closure_evidence.tenant = o.tenant AND closure_evidence.incident_id = o.record_key;
 
 INSERT INTO closure_evidence BY NAME
-SELECT t.* EXCLUDE (__reject_field, __reject_reason)
-FROM typed_closure_evidence t
+-- Provenance joins here: typed rows, held until COMMIT, do not carry it.
+SELECT t.* EXCLUDE (__reject_field, __reject_reason), c.source_file, c.sha256
+FROM typed_closure_evidence t CROSS JOIN ingest_ctx c
 WHERE t.rowid IN (SELECT rid FROM merge_outcome WHERE outcome IN ('loaded', 'replaced'));

@@ -24,6 +24,7 @@ DELETE FROM incidents USING merge_outcome o
 WHERE o.outcome = 'replaced' AND incidents.tenant = o.tenant AND incidents.incident_id = o.record_key;
 
 INSERT INTO incidents BY NAME
-SELECT t.* EXCLUDE (__keep, __reject_field, __reject_reason)
-FROM typed_incidents t
+-- Provenance joins here: typed rows, held until COMMIT, do not carry it.
+SELECT t.* EXCLUDE (__keep, __reject_field, __reject_reason), c.source_file, c.sha256
+FROM typed_incidents t CROSS JOIN ingest_ctx c
 WHERE t.rowid IN (SELECT rid FROM merge_outcome WHERE outcome IN ('loaded', 'replaced'));

@@ -27,6 +27,7 @@ DELETE FROM pirs USING merge_outcome o
 WHERE o.outcome = 'replaced' AND pirs.tenant = o.tenant AND pirs.incident_id = o.record_key;
 
 INSERT INTO pirs BY NAME
-SELECT t.* EXCLUDE (__reject_field, __reject_reason)
-FROM typed_pirs t
+-- Provenance joins here: typed rows, held until COMMIT, do not carry it.
+SELECT t.* EXCLUDE (__reject_field, __reject_reason), c.source_file, c.sha256
+FROM typed_pirs t CROSS JOIN ingest_ctx c
 WHERE t.rowid IN (SELECT rid FROM merge_outcome WHERE outcome IN ('loaded', 'replaced'));

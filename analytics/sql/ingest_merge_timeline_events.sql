@@ -49,6 +49,7 @@ DELETE FROM timeline_events USING merge_outcome o
 WHERE o.outcome = 'replaced' AND timeline_events.tenant = o.tenant AND timeline_events.event_key = o.record_key;
 
 INSERT INTO timeline_events BY NAME
-SELECT t.* EXCLUDE (__reject_field, __reject_reason)
-FROM typed_timeline_events t
+-- Provenance joins here: typed rows, held until COMMIT, do not carry it.
+SELECT t.* EXCLUDE (__reject_field, __reject_reason), c.source_file, c.sha256
+FROM typed_timeline_events t CROSS JOIN ingest_ctx c
 WHERE t.rowid IN (SELECT rid FROM merge_outcome WHERE outcome IN ('loaded', 'replaced'));

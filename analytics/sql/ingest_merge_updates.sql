@@ -51,6 +51,7 @@ DELETE FROM updates USING merge_outcome o, ingest_ctx c
 WHERE o.outcome = 'replaced' AND updates.source = c.source AND updates.update_id = o.record_key;
 
 INSERT INTO updates BY NAME
-SELECT t.* EXCLUDE (__reject_field, __reject_reason)
-FROM typed_updates t
+-- Provenance joins here: typed rows, held until COMMIT, do not carry it.
+SELECT t.* EXCLUDE (__reject_field, __reject_reason), c.source_file, c.sha256
+FROM typed_updates t CROSS JOIN ingest_ctx c
 WHERE t.rowid IN (SELECT rid FROM merge_outcome WHERE outcome IN ('loaded', 'replaced'));

@@ -26,7 +26,7 @@ SELECT tenant, action_id, incident_id, kind, title, owner,
        md5(concat(tenant, chr(31), action_id, chr(31), incident_id, chr(31), kind, chr(31), title, chr(31),
                   owner, chr(31), priority, chr(31), due_ts, chr(31), completed_ts, chr(31), depends_on,
                   chr(31) || attributes::VARCHAR)) AS row_hash,
-       c.source, c.source_file, c.sha256, __line AS line, c.run_id,
+       c.source, __line AS line, c.run_id,
        bad_field AS __reject_field,
        CASE
            WHEN __reject_reason IS NOT NULL THEN __reject_reason

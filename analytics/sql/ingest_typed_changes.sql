@@ -36,7 +36,7 @@ SELECT tenant, change_id, title, ci, service, type, risk, state, close_code,
                   planned_start_ts, chr(31), planned_end_ts, chr(31), actual_start_ts, chr(31),
                   actual_end_ts, chr(31), opened_ts, chr(31), closed_ts, chr(31), updated_ts, chr(31),
                   attributes)) AS row_hash,
-       c.source, c.source_file, c.sha256, __line AS line, c.run_id,
+       c.source, __line AS line, c.run_id,
        bad_field AS __reject_field,
        CASE
            WHEN __reject_reason IS NOT NULL THEN __reject_reason

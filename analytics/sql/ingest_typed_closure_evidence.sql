@@ -24,7 +24,7 @@ SELECT tenant, incident_id, validated_ts AS service_validated_at,
        attributes::JSON AS attributes,
        md5(concat(tenant, chr(31), incident_id, chr(31), validated_ts, chr(31), confirmed_ts, chr(31),
                   residual_risk, chr(31) || attributes::VARCHAR)) AS row_hash,
-       c.source, c.source_file, c.sha256, __line AS line, c.run_id,
+       c.source, __line AS line, c.run_id,
        bad_field AS __reject_field,
        CASE
            WHEN __reject_reason IS NOT NULL THEN __reject_reason

@@ -88,7 +88,7 @@ SELECT
                caused_by_change, chr(31), problem_id, chr(31), parent_incident, chr(31), reopen_count, chr(31),
                reassignment_count, chr(31), calendar_stc, chr(31), business_stc, chr(31), attributes
     )) END                                   AS row_hash,
-    c.source, c.source_file, c.sha256, __line AS line, c.run_id,
+    c.source, __line AS line, c.run_id,
     keep                                     AS __keep,
     bad_field                                AS __reject_field,
     CASE

@@ -23,7 +23,7 @@ SELECT tenant, incident_id, due_ts AS due_at, completed_ts AS completed_at, owne
        attributes::JSON AS attributes,
        md5(concat(tenant, chr(31), incident_id, chr(31), due_ts, chr(31), completed_ts, chr(31), owner,
                   chr(31) || attributes::VARCHAR)) AS row_hash,
-       c.source, c.source_file, c.sha256, __line AS line, c.run_id,
+       c.source, __line AS line, c.run_id,
        bad_field AS __reject_field,
        CASE
            WHEN __reject_reason IS NOT NULL THEN __reject_reason

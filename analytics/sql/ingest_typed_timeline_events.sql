@@ -21,7 +21,7 @@ WITH parsed AS (
 )
 SELECT tenant, incident_id, occurred_ts AS occurred_at, kind, state, lane, actor, text, evidence_link,
        attributes::JSON AS attributes, key AS event_key,
-       c.source, c.source_file, c.sha256, __line AS line, c.run_id,
+       c.source, __line AS line, c.run_id,
        bad_field AS __reject_field,
        CASE
            WHEN __reject_reason IS NOT NULL THEN __reject_reason

@@ -21,7 +21,7 @@ WITH parsed AS (
 )
 SELECT tenant, incident_id, key AS update_id, posted_ts AS posted_at,
        coalesce(audience, 'internal') AS audience, channel, author, body,
-       c.source, c.source_file, c.sha256, __line AS line, c.run_id,
+       c.source, __line AS line, c.run_id,
        bad_field AS __reject_field,
        CASE
            WHEN __reject_reason IS NOT NULL THEN __reject_reason
