@@ -10,8 +10,8 @@
 CREATE OR REPLACE TEMP TABLE merge_new_lines AS
 SELECT o.line, min(o.tenant) AS tenant
 FROM merge_outcome o
+ANTI JOIN ingest_counted_lines l ON l.line = o.line
 WHERE o.line IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM ingest_counted_lines l WHERE l.line = o.line)
 GROUP BY o.line;
 
 INSERT INTO ingest_counted_lines SELECT line FROM merge_new_lines;

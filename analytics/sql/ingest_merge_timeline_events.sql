@@ -5,13 +5,22 @@
 -- the latest ingest wins, as for PIRs). Within the file the first row of an
 -- event counts, the others are unchanged.
 CREATE OR REPLACE TEMP TABLE merge_outcome AS
-WITH repeated AS (
+WITH candidates AS (
+    -- Hashes that occur twice: grouping one integer per row is cheap, grouping
+    -- every 32-character key of a 4.6-million-row history is not. Only events
+    -- with such a hash are then grouped exactly.
+    SELECT hash(tenant, event_key) AS h
+    FROM typed_timeline_events
+    WHERE __reject_reason IS NULL
+    GROUP BY h
+    HAVING count(*) > 1
+), repeated AS (
     -- Events that occur twice in the file and the row that counts (first line,
     -- NULL lines last): a hash aggregate over the keys, not a window sorting every row.
     SELECT tenant, event_key,
            arg_min(rowid, struct_pack(n := line IS NULL, l := coalesce(line, 0))) AS keep
     FROM typed_timeline_events
-    WHERE __reject_reason IS NULL
+    WHERE __reject_reason IS NULL AND hash(tenant, event_key) IN (SELECT h FROM candidates)
     GROUP BY tenant, event_key
     HAVING count(*) > 1
 ), ranked AS (
@@ -30,20 +39,25 @@ WITH repeated AS (
     WHERE event_key IN (SELECT event_key FROM typed_timeline_events)
     GROUP BY tenant, event_key
 )
-SELECT t.rid, t.tenant, t.line, t.event_key AS record_key,
-       t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
-       CASE
-           WHEN t.__reject_reason IS NOT NULL THEN 'rejected'
-           WHEN t.rank > 1 THEN 'unchanged'
-           WHEN s.event_key IS NULL THEN 'loaded'
-           WHEN s.actor IS NOT DISTINCT FROM t.actor AND s.evidence_link IS NOT DISTINCT FROM t.evidence_link
-                AND s.attributes IS NOT DISTINCT FROM t.attributes THEN 'unchanged'
-           ELSE 'replaced'
-       END AS outcome
-FROM ranked t
-LEFT JOIN stored s
-       ON t.rank = 1 AND t.__reject_reason IS NULL
-      AND s.tenant = t.tenant AND s.event_key = t.event_key;
+-- The key only where a stored row is replaced (the DELETE's one use): the
+-- outcome of every row is held until COMMIT.
+SELECT * REPLACE (CASE WHEN outcome = 'replaced' THEN record_key END AS record_key)
+FROM (
+    SELECT t.rid, t.tenant, t.line, t.event_key AS record_key,
+           t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
+           CASE
+               WHEN t.__reject_reason IS NOT NULL THEN 'rejected'
+               WHEN t.rank > 1 THEN 'unchanged'
+               WHEN s.event_key IS NULL THEN 'loaded'
+               WHEN s.actor IS NOT DISTINCT FROM t.actor AND s.evidence_link IS NOT DISTINCT FROM t.evidence_link
+                    AND s.attributes IS NOT DISTINCT FROM t.attributes THEN 'unchanged'
+               ELSE 'replaced'
+           END AS outcome
+    FROM ranked t
+    LEFT JOIN stored s
+           ON t.rank = 1 AND t.__reject_reason IS NULL
+          AND s.tenant = t.tenant AND s.event_key = t.event_key
+);
 
 DELETE FROM timeline_events USING merge_outcome o
 WHERE o.outcome = 'replaced' AND timeline_events.tenant = o.tenant AND timeline_events.event_key = o.record_key;

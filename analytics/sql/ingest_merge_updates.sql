@@ -29,23 +29,28 @@ WITH candidates AS (
     LEFT JOIN repeated r
            ON t.__reject_reason IS NULL AND r.source = t.source AND r.update_id = t.update_id
 )
-SELECT t.rid, t.tenant, t.line, t.update_id AS record_key,
-       t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
-       CASE
-           WHEN t.__reject_reason IS NOT NULL THEN 'rejected'
-           WHEN t.rank > 1 THEN 'unchanged'
-           WHEN s.update_id IS NULL THEN 'loaded'
-           WHEN s.tenant = t.tenant AND s.incident_id = t.incident_id
-                AND s.posted_at = t.posted_at AND s.audience = t.audience
-                AND s.channel IS NOT DISTINCT FROM t.channel
-                AND s.author IS NOT DISTINCT FROM t.author
-                AND s.body IS NOT DISTINCT FROM t.body THEN 'unchanged'
-           ELSE 'replaced'
-       END AS outcome
-FROM ranked t
-LEFT JOIN updates s
-       ON t.rank = 1 AND t.__reject_reason IS NULL
-      AND s.source = t.source AND s.update_id = t.update_id;
+-- The key only where a stored row is replaced (the DELETE's one use): the
+-- outcome of every row is held until COMMIT.
+SELECT * REPLACE (CASE WHEN outcome = 'replaced' THEN record_key END AS record_key)
+FROM (
+    SELECT t.rid, t.tenant, t.line, t.update_id AS record_key,
+           t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
+           CASE
+               WHEN t.__reject_reason IS NOT NULL THEN 'rejected'
+               WHEN t.rank > 1 THEN 'unchanged'
+               WHEN s.update_id IS NULL THEN 'loaded'
+               WHEN s.tenant = t.tenant AND s.incident_id = t.incident_id
+                    AND s.posted_at = t.posted_at AND s.audience = t.audience
+                    AND s.channel IS NOT DISTINCT FROM t.channel
+                    AND s.author IS NOT DISTINCT FROM t.author
+                    AND s.body IS NOT DISTINCT FROM t.body THEN 'unchanged'
+               ELSE 'replaced'
+           END AS outcome
+    FROM ranked t
+    LEFT JOIN updates s
+           ON t.rank = 1 AND t.__reject_reason IS NULL
+          AND s.source = t.source AND s.update_id = t.update_id
+);
 
 DELETE FROM updates USING merge_outcome o, ingest_ctx c
 WHERE o.outcome = 'replaced' AND updates.source = c.source AND updates.update_id = o.record_key;
