@@ -2,10 +2,11 @@
 
 For each file: stream it once for its encoding and newlines (its SHA-256 in a
 background thread, awaited when the run is recorded); stage it in DuckDB as VARCHAR
-columns plus its line; detect source and kind from the registry; project the
-file's columns onto the kind's source fields (view ``src``); decide the date
-order; run the source's mapping SQL (view ``mapped_<target>``); type and check
-the rows (``ingest_typed_<target>.sql``); merge them into the canonical table
+columns plus its line (a CSV in a database file attached for the call); detect
+source and kind from the registry; project the file's columns onto the kind's
+source fields (view ``src``); decide the date order; run the source's mapping
+SQL (view ``mapped_<target>``); type and check the rows
+(``ingest_typed_<target>.sql``); merge them into the canonical table
 (``ingest_merge_<target>.sql``), writing rejects and per-tenant counts. All of
 it is set-based SQL; Python only loops over files.
 
@@ -32,7 +33,7 @@ import duckdb
 from analytics.errors import IngestError
 from analytics.ingest.projection import create_src_view, file_stats, looks_like_history
 from analytics.ingest.readers import (
-    SCRATCH,
+    STAGE_DATABASE,
     FileFacts,
     Progress,
     Staged,
@@ -160,12 +161,12 @@ def ingest_files(
     con = store.con
     _check_timezone(con, source_tz)
     facts = [fingerprint(p, progress) for p in files]
-    # Staging and detection touch only the scratch database, TEMP objects and
+    # Staging and detection touch only the staging database, TEMP objects and
     # session variables, so they run before the transaction; only loading
     # touches the store.
     plans: list[_Plan] = []
     staged: list[Staged] = []
-    with scratch_database(con):
+    with stage_database(con):
         try:
             con.execute(read_sql("ingest_macros"))
             for i, fact in enumerate(facts):
@@ -194,19 +195,19 @@ def ingest_files(
 
 
 @contextmanager
-def scratch_database(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Attach a fresh scratch database file (``SCRATCH``) for one call; detach and delete it after.
+def stage_database(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Attach a fresh database file as ``STAGE_DATABASE`` for one call; detach and delete it after.
 
-    Staged rows go there rather than to TEMP (see ``readers.SCRATCH``). It is
-    written before the store's transaction opens and only read inside it.
+    Staged CSV rows go there rather than to TEMP (see ``readers.STAGE_DATABASE``):
+    written before the store's transaction opens, only read inside it.
     """
     folder = Path(tempfile.mkdtemp(prefix="mikpi-ingest-"))
     try:
-        con.execute(f"ATTACH ? AS {SCRATCH}", [str(folder / "staged.duckdb")])
+        con.execute(f"ATTACH ? AS {STAGE_DATABASE}", [str(folder / "staged.duckdb")])
         try:
             yield
         finally:
-            con.execute(f"DETACH {SCRATCH}")
+            con.execute(f"DETACH {STAGE_DATABASE}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

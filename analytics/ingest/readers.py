@@ -30,15 +30,15 @@ import pandas as pd
 from analytics.errors import IngestError
 
 CHUNK = 1 << 20
+DELIMITERS = (",", ";", "\t", "|")
 
 #: The database a call's CSV rows are parsed into: a scratch file the pipeline
-#: attaches for the call (``pipeline.scratch_database``), not TEMP. A TEMP table
+#: attaches for the call (``pipeline.stage_database``), not TEMP. A TEMP table
 #: is held uncompressed in memory until the ingest's COMMIT and spills to disk
 #: beyond ``memory_limit``; rows written to a database file are compressed
 #: (a 1M-incident history export: 2.6 GB in memory, 0.26 GB on disk) and read
 #: back from it at no cost to memory.
-SCRATCH = "mikpi_scratch"
-DELIMITERS = (",", ";", "\t", "|")
+STAGE_DATABASE = "mikpi_staged"
 
 Progress = Callable[[Path, str, float], None]
 
@@ -84,9 +84,10 @@ class Staged:
     """A file staged as the relation ``view``: VARCHAR columns + ``__line``.
 
     A CSV is parsed once by ``read_csv`` (its path in a session variable) into
-    the table ``table`` of the scratch database and ``view`` reads that: the statistics, the line
-    fixing, the typing and the rejects each read the file's rows, and parsing
-    the CSV for each of them cost more than keeping the rows once.
+    the table ``table`` of ``STAGE_DATABASE`` and ``view`` reads that: the
+    statistics, the line fixing, the typing and the rejects each read the
+    file's rows, and parsing the CSV for each of them cost more than keeping
+    the rows once.
     ``temp_path`` is a transcoded copy to delete when the ingest is over.
     """
 
@@ -95,7 +96,7 @@ class Staged:
     columns: list[str]
     json_root: str | None = None
     reader: str | None = None            # csv: the read_csv(...) call, run once into ``table``
-    table: str | None = None             # csv: the parsed rows (qualified, quoted: in SCRATCH)
+    table: str | None = None             # csv: the parsed rows (qualified, quoted: in STAGE_DATABASE)
     position: str = "rowid"              # csv: the 0-based record position in ``table``
     exclude: str = ""                    # csv: what ``SELECT *`` of ``table`` leaves out
     temp_path: Path | None = None
@@ -231,7 +232,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, facts: FileFacts, name: str) -> S
         # record k (1-based, rowid k - 1) is on line k + 1 unless an earlier
         # value spans lines (see fix_csv_lines). Only a file with its own
         # "rowid" column, which hides the pseudo-column, is numbered instead.
-        staged.table = f"{SCRATCH}.main.{quote_ident(name + '_rows')}"
+        staged.table = f"{STAGE_DATABASE}.main.{quote_ident(name + '_rows')}"
         header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {staged.reader}").fetchall()]
         numbered = any(c.lower() == "rowid" for c in header)
         con.execute(
