@@ -2,14 +2,16 @@
 -- timestamps parsed to naive UTC, rows checked (no id, no opened_at, a
 -- timestamp that does not parse -> __reject_*; the reserved tenant name ALL
 -- is rejected for every table by the pipeline's merge step), row_hash over the
--- canonical values, provenance from ingest_ctx. The keys the KPI engine joins on (service, ci, problem,
--- causing change) are trimmed: a trailing blank must not split a service.
+-- canonical values, source and run from ingest_ctx (the merge's insert adds the
+-- file's name and digest). The keys the KPI engine joins on (service, ci,
+-- problem, causing change) are trimmed: a trailing blank must not split a service.
 -- Where an id repeats in the file (ingest_ctx.repeated: a history export holds
 -- every version) only the version the merge keeps (__keep: latest update time,
 -- then mod count, then line, NULLs last; one hash aggregate, no sort) carries
 -- its text columns and row_hash; the others keep what the merge, the counts,
 -- the rejects and the state-change events read (key, state, times, mod count,
--- line, reject). At 1M incidents that is 1M full rows instead of 5.6M.
+-- line, reject). At 1M incidents that is 1M full rows instead of 5.6M. A row is
+-- named by its line: every staged record has one, and no two share it.
 CREATE OR REPLACE TEMP TABLE typed_incidents AS
 WITH parsed AS NOT MATERIALIZED (
     SELECT m.*, c.repeated AS __repeated,
@@ -40,8 +42,7 @@ WITH parsed AS NOT MATERIALIZED (
     -- arg_max skips NULL keys, hence the flags: the struct orders as the rule reads.
     SELECT arg_max(__line, struct_pack(
                u := updated_ts IS NOT NULL, ut := coalesce(updated_ts, TIMESTAMP '0001-01-01'),
-               m := mc IS NOT NULL, mc := coalesce(mc, 0),
-               n := __line IS NOT NULL, l := coalesce(__line, 0))) AS line
+               m := mc IS NOT NULL, mc := coalesce(mc, 0), l := __line)) AS line
     FROM (SELECT *, try_cast(mod_count AS BIGINT) AS mc FROM checked) k
     WHERE __repeated AND bad_field IS NULL
     GROUP BY tenant, incident_id
