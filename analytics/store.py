@@ -24,6 +24,9 @@ DEFAULT_MEMORY_LIMIT = "3GB"
 #: How long an open waits for another process's lock on the file (the dashboard reads
 #: the store for a moment at a time; an ingest holds it for its whole transaction).
 LOCK_WAIT_SECONDS = 30.0
+#: The schema holding the KPI facts kept in the store (analytics/kpis/stored.py); a
+#: migration drops it with the rows they were derived from.
+FACTS_SCHEMA = "facts"
 
 
 def read_sql(name: str) -> str:
@@ -110,9 +113,9 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("BEGIN TRANSACTION")
             try:
                 con.execute(read_sql(_MIGRATIONS[version]))
-                # KPI facts kept in the store (analytics/kpis/stored.py) were derived from the
-                # rows a migration may rewrite: they go with it.
-                con.execute("DROP SCHEMA IF EXISTS facts CASCADE")
+                # KPI facts kept in the store were derived from the rows a migration may
+                # rewrite: they go with it.
+                con.execute(f"DROP SCHEMA IF EXISTS {FACTS_SCHEMA} CASCADE")
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

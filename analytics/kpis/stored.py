@@ -19,10 +19,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 import duckdb
 
-from analytics.store import read_sql
+from analytics.store import FACTS_SCHEMA, read_sql
 
 #: The store's schema for them: nothing else lives there.
-SCHEMA = "facts"
+SCHEMA = FACTS_SCHEMA
 #: The key's parts that are not inputs of the call: what a change of them invalidates.
 _KEY_SQL = ("kpi_setup", "kpi_asof", "views")
 
@@ -51,7 +51,7 @@ def write(cur: duckdb.DuckDBPyConnection, kept: dict[str, str], code: str, *, no
     _latest_of_all(cur, pinned)
     cur.execute("BEGIN TRANSACTION")
     try:
-        cur.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        drop(cur)
         cur.execute(f"CREATE SCHEMA {SCHEMA}")
         for name, as_name in kept.items():
             cur.execute(f"CREATE TABLE {SCHEMA}.{as_name} AS SELECT * FROM temp.{name}")
