@@ -268,6 +268,8 @@ def test_breakdowns_pool_tenants_in_all_and_come_sorted_by_name(bare_store):
     keys = list(zip(b["tenant"], b["dimension"], b["key"], b["kpi"], strict=True))
     assert keys == sorted(keys)  # byte order: "ALL" < "Alpha" < "beta"; "(none)" < "api"
     assert list(dict.fromkeys(b["tenant"])) == ["ALL", "Alpha", "beta"]
+    # names decoded from the query's codes: text like every other frame's, not codes or categories
+    assert {str(b[c].dtype) for c in ("tenant", "dimension", "key", "kpi")} == {str(r.overall["tenant"].dtype)}
     mttr = b[b["kpi"] == "mttr_minutes"].set_index(["tenant", "dimension", "key"])
     assert (mttr.at[("ALL", "service", "web"), "value"], mttr.at[("ALL", "service", "web"), "n"]) == (90.0, 2)
     assert mttr.at[("Alpha", "service", "api"), "value"] == 240.0

@@ -26,6 +26,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics.config import Config, load_config
 from analytics.errors import MikpiError
@@ -53,6 +55,7 @@ CHECKPOINT_COLUMNS = ["tenant", "kpi", "checkpoint", "baseline", "baseline_n", "
                       "improvement_pct", "improvement_ci_low", "improvement_ci_high",
                       "target_min_pct", "target_stretch_pct", "due_week", "expected_pct", "status"]
 BREAKDOWN_COLUMNS = ["tenant", "dimension", "key", "kpi", "value", "n"]
+_CODED_BREAKDOWN_COLUMNS = ("tenant", "dimension", "key", "kpi")  # codes in SQL, text in Arrow
 SLOT_COLUMNS = ["j", "due_at", "slot_start", "met", "first_update_at"]
 INCIDENT_DTYPES = {"priority": "Int64", "updates_due": "int64", "updates_met": "int64",
                    "is_repeat": bool, "change_related": bool, "reopened": bool,
@@ -390,9 +393,7 @@ def _frames(cur: duckdb.DuckDBPyConnection, views: list[View], starts: dict, cfg
     overall = add_values(overall).rename(columns={"view": "tenant"})[OVERALL_COLUMNS]
     weekly = _weekly(views, last, starts, weekly_raw)
     checkpoints = _checkpoints(cur, views, by_name, last, cfg)
-    # Valued and ordered in SQL: at scale this frame has a row per service and KPI.
-    breakdowns = (_frame(cur, read_sql("kpi_breakdowns")) if with_breakdowns
-                  else pd.DataFrame(columns=BREAKDOWN_COLUMNS))
+    breakdowns = _breakdowns(cur) if with_breakdowns else pd.DataFrame(columns=BREAKDOWN_COLUMNS)
     incidents = _frame(cur, read_sql("kpi_incidents")) if with_incidents else pd.DataFrame()
     if not incidents.empty:
         # Stable dtypes whatever the nulls of this call: a tenant's frame must not change type
@@ -492,6 +493,23 @@ def _frame(cur: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     as floats: callers fix the dtypes they publish.
     """
     return cur.sql(sql).to_arrow_table().to_pandas()
+
+
+def _breakdowns(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The breakdowns frame: valued and ordered in SQL, its text columns decoded in Arrow.
+
+    Why: at scale it has a row per service and KPI (2.6M at 1M incidents) but only tens of
+    thousands of names. The query returns each name as a code (``kpi_breakdown_names.sql``), and
+    Arrow turns codes into text far faster than DuckDB exports the text of every row
+    (0.1 s against 0.8 s at 1M); the frame is the same, dtypes included.
+    """
+    names = cur.sql(read_sql("kpi_breakdown_names")).to_arrow_table()
+    coded = cur.sql(read_sql("kpi_breakdowns")).to_arrow_table()
+    columns = {c: coded.column(c).combine_chunks() for c in BREAKDOWN_COLUMNS}
+    for column in _CODED_BREAKDOWN_COLUMNS:
+        dictionary = names.filter(pc.equal(names.column("col"), column)).column("name").combine_chunks()
+        columns[column] = pa.DictionaryArray.from_arrays(columns[column], dictionary).dictionary_decode()
+    return pa.table(columns).to_pandas()
 
 
 def _settings(cfg: Config, tenants: list[str], scope: str | None, filters: _Filters,
