@@ -24,7 +24,9 @@ DELETE FROM incidents USING merge_outcome o
 WHERE o.outcome = 'replaced' AND incidents.tenant = o.tenant AND incidents.incident_id = o.record_key;
 
 INSERT INTO incidents BY NAME
--- Provenance joins here: typed rows, held until COMMIT, do not carry it.
+-- Provenance joins here: typed rows, held until COMMIT, do not carry it. Unlike the other
+-- merges' inserts, this one joins on the rows it loads: a history export's older versions
+-- and a re-export are mostly unchanged, so here the loaded rows are the few.
 SELECT t.* EXCLUDE (__keep, __reject_field, __reject_reason), c.source_file, c.sha256
 FROM typed_incidents t CROSS JOIN ingest_ctx c
 WHERE t.rowid IN (SELECT rid FROM merge_outcome WHERE outcome IN ('loaded', 'replaced'));
