@@ -4,20 +4,17 @@
 -- of the tenants they were computed for, whatever the call's filters. Here the call's
 -- tenants (kpi_cfg) and its priority and service filters (kpi_run) choose among them; the
 -- date filter places items in weeks (kpi_items.sql). The prepared facts (engine.prepare_kpis)
--- are only read. The incidents are copied (kpi_items.sql scans them once per KPI); changes
--- and actions are views (read once).
+-- are only read. Incidents, changes and actions are views: kpi_items.sql scans the incidents
+-- once per KPI, but copying them cost more than the filter each scan applies (at 1M, every
+-- tenant: 0.4 s of the report; a one-tenant filter with a priority, 0.1 s more).
 
 -- Incidents: a selected incident matches every filter given (an unknown priority or
 -- service matches none).
-CREATE OR REPLACE TEMP TABLE kpi_inc AS
+CREATE OR REPLACE TEMP VIEW kpi_inc AS
 SELECT f.*
 FROM kpi_inc_all f, kpi_run r
 WHERE f.tenant IN (SELECT tenant FROM kpi_cfg)
   AND kpi_selects(r.priorities, r.services, f.priority, f.service);
-
--- compute_kpis made the facts on this cursor (temporary): nothing reads them again. Prepared
--- facts live in their own database's main schema and are untouched.
-DROP TABLE IF EXISTS temp.kpi_inc_all;
 
 -- Changes (change failure rate): the service filter applies to the change's own service.
 CREATE OR REPLACE TEMP VIEW kpi_chg_days AS
