@@ -9,6 +9,7 @@ import os
 import time
 from importlib.resources import files
 from pathlib import Path
+from typing import Self
 
 import duckdb
 
@@ -44,7 +45,7 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

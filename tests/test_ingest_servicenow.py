@@ -268,8 +268,8 @@ def test_journal_comments_are_customer_facing_work_notes_internal(bare_store):
         "ORDER BY line"
     ).fetchall()
     assert unknown[:9] == (2, "Acme", "servicenow", "journal", "journal.csv", sha256(journal), 6,
-                           "element_id", "journal entry for incident ffff00000000 which is not in the "
-                           "store: ingest the incident export first or in the same call")
+                           "element_id", ("journal entry for incident ffff00000000 which is not in the "
+                                          "store: ingest the incident export first or in the same call"))
     assert reject[:9] == (2, "Aurora Bank", "servicenow", "journal", "journal.csv", sha256(journal), 7,
                           "name", "journal entry of table change_request, not of an incident")
     assert json.loads(reject[9]) == {
