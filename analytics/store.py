@@ -25,9 +25,11 @@ DEFAULT_MEMORY_LIMIT = "3GB"
 #: How long an open waits for another process's lock on the file (the dashboard reads
 #: the store for a moment at a time; an ingest holds it for its whole transaction).
 LOCK_WAIT_SECONDS = 30.0
-#: The schema holding the KPI facts kept in the store (analytics/kpis/stored.py); a
-#: migration drops it with the rows they were derived from.
+#: The schemas holding the KPI facts kept in the store (analytics/kpis/stored.py): those of the
+#: configured scope, then those of a scope asked for by name; a migration drops them with the
+#: rows they were derived from.
 FACTS_SCHEMA = "facts"
+FACTS_SCHEMAS = (FACTS_SCHEMA, f"{FACTS_SCHEMA}_major", f"{FACTS_SCHEMA}_all")
 
 
 def read_sql(name: str) -> str:
@@ -116,7 +118,8 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(read_sql(_MIGRATIONS[version]))
                 # KPI facts kept in the store were derived from the rows a migration may
                 # rewrite: they go with it.
-                con.execute(f"DROP SCHEMA IF EXISTS {FACTS_SCHEMA} CASCADE")
+                for schema in FACTS_SCHEMAS:
+                    con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

@@ -219,8 +219,11 @@ def rows_of(results: dict[str, Any]) -> list[Row]:
             if key in s:
                 add(label, key, "< 5 s", ("met" if s[key]["wall_s"] < 5 else "missed") + what)
             if key == "kpis":
+                scopes = s.get("facts", {}).get("scopes", ["configured"])
                 add("keep the KPI facts in the store (`mikpi ingest` ends with it; not a target)", "facts", "—",
-                    "every tenant's, for the sample's configuration")
+                    "every tenant's, for the sample's configuration" + (
+                        f" and for scope {', '.join(x for x in scopes if x != 'configured')} too (the dashboard's "
+                        "toggle; stores above 200,000 incidents)" if len(scopes) > 1 else ""))
         add("`mikpi kpis --format json`, all tenants + ALL (not a target)", "kpis_cli", "—",
             "reads the kept facts; prints no incident or breakdown frame, so computes none")
         if "callback" in s:
@@ -244,6 +247,8 @@ def rows_of(results: dict[str, Any]) -> list[Row]:
             if "scope_toggle" in cb:
                 t = cb["scope_toggle"]
                 how = (f"computed ahead while the page was idle {t['idle_s']:.1f} s" if t["computed_ahead"]
+                       else "not computed ahead (store above the dashboard's limit): the report from the "
+                            "facts `mikpi ingest` kept for that scope" if t.get("read_kept")
                        else "not computed ahead (store above the dashboard's limit): facts and report")
                 add("scope toggle to all incidents: slowest callback", "callback", "—", how, wall=t["slowest_s"],
                     peak=phase.get("scope_toggle"))

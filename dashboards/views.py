@@ -17,6 +17,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from analytics import details
+from analytics.kpis.engine import OTHER_SCOPE_FACTS_ABOVE
 from analytics.kpis.result import KpiResult
 from dashboards import figures, tables
 from dashboards.source import (
@@ -36,9 +37,10 @@ __all__ = ["PageViews", "filters_query", "restrict", "week_bounds", "week_dates"
 #: for seconds.
 WARM_FILTERS_MAX_INCIDENTS = 25_000
 #: The other scope's all-tenant result is computed ahead only for a store of at most this many
-#: incidents: at 100k it is ~4 s of background work and a few hundred MB; at 1M ~21 s of both
-#: cores and another 1.4 GB beside the shown scope's (the benchmark's toggle).
-WARM_SCOPE_MAX_INCIDENTS = 200_000
+#: incidents: at 100k it is ~4 s of background work and a few hundred MB; at 1M another 1.4 GB
+#: beside the shown scope's. Above it `mikpi ingest` keeps that scope's facts in the store
+#: instead, so the toggle reads them (the engine's threshold: one number for both).
+WARM_SCOPE_MAX_INCIDENTS = OTHER_SCOPE_FACTS_ABOVE
 #: ... and only once no callback has run for this long (seconds): a person reading the page.
 IDLE_SECONDS = 1.0
 #: Tenants read ahead after a page: the next ones in the dropdown (and the portfolio). Each holds
@@ -263,7 +265,8 @@ class PageViews:
         Why: toggling *Major incidents* / *All incidents* needs the other scope's facts and
         result for every tenant (100k store: ~4 s). Computed ahead, once per shown result, the
         toggle is a cache hit like a tenant switch. Only for stores of at most
-        ``WARM_SCOPE_MAX_INCIDENTS`` incidents. Returns the thread when one was started.
+        ``WARM_SCOPE_MAX_INCIDENTS`` incidents; in a larger one the toggle reads the facts
+        ``mikpi ingest`` kept for that scope. Returns the thread when one was started.
         """
         shown = scope or self.default_scope
         query = Query(scope=self.scope_query("all" if shown == "major" else "major"))

@@ -77,8 +77,9 @@ def test_ingest_into_a_migrated_store(db_path, tmp_path):
 def test_a_migration_drops_the_kpi_facts_kept_from_the_old_rows(db_path):
     v1_store(db_path)
     con = duckdb.connect(str(db_path))
-    con.execute("CREATE SCHEMA facts; CREATE TABLE facts.kpi_key AS SELECT 'v1 engine' AS code")
+    for schema in ("facts", "facts_all"):  # the configured scope's and a named scope's
+        con.execute(f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.kpi_key AS SELECT 'v1 engine' AS code")
     con.close()
     with open_store(db_path) as store:
-        assert store.con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'facts'"
+        assert store.con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name LIKE 'facts%'"
                                  ).fetchone()[0] == 0

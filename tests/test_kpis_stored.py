@@ -25,16 +25,16 @@ AS_OF = datetime(2026, 3, 1)
 FIXTURES = Path(__file__).parent / "fixtures" / "servicenow"
 
 
-def _kept(db: Path) -> list[str]:
+def _kept(db: Path, schema: str = "facts") -> list[str]:
     with open_store(db, read_only=True) as s:
-        return [t for (t,) in s.con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'facts' "
-                                            "ORDER BY 1").fetchall()]
+        return [t for (t,) in s.con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = ? "
+                                            "ORDER BY 1", [schema]).fetchall()]
 
 
-def _tamper(db: Path) -> None:
+def _tamper(db: Path, schema: str = "facts", minutes: int = 999) -> None:
     """Every stored MTTR becomes 999 minutes: visible in any result reported from them."""
     with open_store(db) as s:
-        s.con.execute("UPDATE facts.kpi_inc_all SET mttr_minutes = 999")
+        s.con.execute(f"UPDATE {schema}.kpi_inc_all SET mttr_minutes = {minutes}")
 
 
 def _mttr(db: Path, **kw) -> float:
@@ -77,6 +77,37 @@ def test_any_other_input_derives_the_facts_again(small_db):
         s.con.execute("UPDATE facts.kpi_key SET code = 'another engine'")
         s.con.execute("ALTER TABLE facts.kpi_cfg_kept DROP COLUMN bh_prior")
     assert _mttr(small_db, as_of=AS_OF) == 60.0
+
+
+def test_each_scope_keeps_its_own_facts_and_a_call_reads_those_of_its_scope(small_db):
+    with open_store(small_db) as s:
+        store_facts(s, scope="all", as_of=AS_OF)
+    _tamper(small_db, "facts_all", 888)
+    assert _mttr(small_db, as_of=AS_OF) == 999.0                 # configured (major): facts
+    assert _mttr(small_db, as_of=AS_OF, scope="major") == 999.0  # named, and the same inputs
+    assert _mttr(small_db, as_of=AS_OF, scope="all") == 888.0    # facts_all
+    with open_store(small_db) as s:  # keeping one scope's facts again leaves the other's
+        store_facts(s, as_of=AS_OF)
+    assert _mttr(small_db, as_of=AS_OF) == 60.0
+    assert _mttr(small_db, as_of=AS_OF, scope="all") == 888.0
+    with open_store(small_db) as s:  # an ingest drops every scope's
+        ingest_files(s, [FIXTURES / "incident_list.csv"], tenant="f")
+    assert _kept(small_db) == [] and _kept(small_db, "facts_all") == []
+    assert _mttr(small_db, as_of=AS_OF, scope="all") == 60.0
+
+
+def test_ingest_keeps_the_other_scope_too_in_a_large_store(tmp_path, monkeypatch):
+    db = tmp_path / "s.duckdb"
+    files = [str(FIXTURES / "incident_list.csv")]
+    assert main(["ingest", *files, "--db", str(db), "--tenant", "Acme"]) == 0
+    assert _kept(db) and _kept(db, "facts_all") == []  # small: the dashboard computes it ahead
+    monkeypatch.setattr("analytics.kpis.engine.OTHER_SCOPE_FACTS_ABOVE", 0)
+    assert main(["ingest", *files, "--db", str(db), "--tenant", "Acme"]) == 0
+    assert _kept(db) and _kept(db, "facts_all") == _kept(db)  # the toggle's next scope
+    everything = tmp_path / "all.toml"
+    everything.write_text("[defaults]\nscope = 'all'\n", encoding="utf-8")
+    assert main(["ingest", *files, "--db", str(db), "--tenant", "Acme", "--config", str(everything)]) == 0
+    assert _kept(db) and _kept(db, "facts_major") == _kept(db) and _kept(db, "facts_all") == []
 
 
 def test_the_stored_facts_go_with_the_data_an_ingest_changes(small_db, monkeypatch):
@@ -174,14 +205,16 @@ def test_stored_facts_give_the_derived_result_to_the_bit(tmp_path, monkeypatch):
     cfg_path = tmp_path / "exports" / "mikpi.toml"
     with open_store(kept) as store:
         store_facts(store, config=cfg_path)
+        store_facts(store, config=cfg_path, scope="all")
     monkeypatch.setattr("analytics.kpis.engine._now", lambda: datetime(2026, 11, 22, 12))
     reads = []
     use = stored.use
-    monkeypatch.setattr(stored, "use", lambda cur: (reads.append(1), use(cur)))
+    monkeypatch.setattr(stored, "use", lambda cur, *a: (reads.append(1), use(cur, *a)))
     with open_store(derived, read_only=True) as a, open_store(kept, read_only=True) as b:
         tenants = a.tenants()
         calls = [{}, {"tenant": "ALL", "priority": [1, 2]}, {"tenant": tenants[1], "priority": 2},
-                 {"tenant": tenants[0], "date_from": "2026-01-19", "date_to": "2026-02-15"}]
+                 {"tenant": tenants[0], "date_from": "2026-01-19", "date_to": "2026-02-15"},
+                 {"scope": "all"}, {"tenant": tenants[2], "scope": "all", "priority": 3}]
         for kw in calls:
             _same(compute_kpis(b, config=cfg_path, **kw), compute_kpis(a, config=cfg_path, **kw))
         _same(prepare_kpis(b, config=cfg_path).compute(tenant=tenants[2]),

@@ -45,7 +45,8 @@ PROGRESS_BYTES = 4 * 1024 * 1024
               help="mikpi.toml whose KPI facts to keep in the store (default: ./mikpi.toml if present).")
 @click.option("--facts/--no-facts", default=True, show_default=True,
               help="After loading, derive the KPI facts and keep them in the store, so reports start "
-                   "from them (--no-facts between batches: the next ingest drops them anyway).")
+                   "from them (above 200,000 incidents the other scope's too, for the dashboard's "
+                   "toggle; --no-facts between batches: the next ingest drops them anyway).")
 def ingest(files: tuple[Path, ...], db: Path, tenant: str | None, source: str, kind: str,
            mapping: Path | None, source_tz: str, dayfirst: bool | None, config: Path | None,
            facts: bool) -> None:
@@ -94,13 +95,13 @@ def _with_progress(store, files, big: list[Path], **options) -> list[FileSummary
 
 def _keep_facts(store, cfg: Config, big: list[Path]) -> None:
     """Keep the KPI facts for ``cfg``; the load is committed already, so a failure only warns."""
-    from analytics.kpis.engine import store_facts  # here, so `mikpi --help` stays fast
+    from analytics.kpis.engine import keep_facts  # here, so `mikpi --help` stays fast
 
     status = (Console(stderr=True).status("Deriving the KPI facts to keep in the store") if big
               else contextlib.nullcontext())
     try:
         with status:
-            store_facts(store, config=cfg)
+            keep_facts(store, config=cfg)
     except (MikpiError, duckdb.Error) as exc:  # one line, unwrapped, whatever the terminal
         click.echo(f"warning: the files are loaded, but the KPI facts were not kept "
                    f"({str(exc).strip().splitlines()[0]}); reports derive them as they run", err=True)

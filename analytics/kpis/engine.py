@@ -47,6 +47,10 @@ REPORT_STAGES = ("kpi_select", "kpi_items", "kpi_stats")
 #: What prepared facts keep (name in the private database): all the report stages read.
 KEPT_TABLES = {"kpi_views": "kpi_views_all", "kpi_inc_all": "kpi_inc_all", "kpi_chg_all": "kpi_chg_all",
                "kpi_act_all": "kpi_act_all", "kpi_quality_base": "kpi_quality_base"}
+#: Above this many incidents in the store, ``mikpi ingest`` also keeps the facts of the scope the
+#: dashboard's toggle shows next (:func:`keep_facts`); at or below it, the dashboard computes that
+#: scope ahead while its page is idle (100k: ~4 s of background work).
+OTHER_SCOPE_FACTS_ABOVE = 200_000
 CHECKPOINT_WEEKS = (("week4", 4), ("week8", 8), ("week13", 13))
 STAT_COLUMNS = ["value", "mean", "median", "p90", "n"]
 OVERALL_COLUMNS = ["tenant", "kpi", *STAT_COLUMNS]
@@ -159,10 +163,11 @@ def store_facts(store: Store, *, config: Config | str | Path | None = None, scop
     """Derive every tenant's facts and keep them in the store (which must be writable).
 
     Why: readers open the store read-only and would each derive the facts again; ``mikpi
-    ingest`` calls this after its commit instead. A later :func:`compute_kpis` or
-    :func:`prepare_kpis` reads them when its ``config``, ``scope`` and ``as_of`` give exactly
-    these inputs (by default each tenant's as_of must still be what it was); any other call
-    derives its own, as before. The next ingest drops them.
+    ingest`` calls this after its commit instead (:func:`keep_facts`). A later
+    :func:`compute_kpis` or :func:`prepare_kpis` reads them when its ``config``, ``scope`` and
+    ``as_of`` give exactly these inputs (by default each tenant's as_of must still be what it
+    was); any other call derives its own, as before. Facts kept for another ``scope`` stay
+    (each scope has its own); the next ingest drops them all.
     """
     cfg = _config(config)
     _check_scope(scope)
@@ -174,13 +179,33 @@ def store_facts(store: Store, *, config: Config | str | Path | None = None, scop
             return
         now = _now()
         _facts(cur, cfg, tenants, scope, as_of=as_of, now=now, with_tenants=True, with_all=True)
-        stored.write(cur, KEPT_TABLES, stored.fingerprint(FACT_STAGES), now=now, pinned=as_of is not None)
+        stored.write(cur, KEPT_TABLES, stored.fingerprint(FACT_STAGES), now=now, pinned=as_of is not None,
+                     schema=stored.schema_for(scope))
     except duckdb.InvalidInputException as exc:
         if "read-only" not in str(exc):
             raise
         raise MikpiError(f"store {store.path or ':memory:'} is open read-only: its facts cannot be kept") from None
     finally:
         cur.close()
+
+
+def keep_facts(store: Store, *, config: Config | str | Path | None = None) -> list[str | None]:
+    """What ``mikpi ingest`` ends with: :func:`store_facts` for the configured scope and, in a store
+    of more than :data:`OTHER_SCOPE_FACTS_ABOVE` incidents, for the scope the dashboard's toggle
+    shows next (*All incidents* when the default scope is major). Returns the scopes kept.
+
+    Why: deriving a scope's facts for every tenant takes seconds at scale (12 s at a million
+    incidents), which a reader would otherwise wait for at the toggle; a smaller store's
+    dashboard computes the other scope ahead while its page is idle.
+    """
+    cfg = _config(config)
+    store_facts(store, config=cfg)
+    scopes: list[str | None] = [None]
+    if store.con.execute("SELECT count(*) FROM incidents").fetchone()[0] > OTHER_SCOPE_FACTS_ABOVE:
+        other = "all" if cfg.defaults["scope"] == "major" else "major"
+        store_facts(store, config=cfg, scope=other)
+        scopes.append(other)
+    return scopes
 
 
 class KpiFacts:
@@ -335,8 +360,9 @@ def _facts(cur: duckdb.DuckDBPyConnection, cfg: Config, tenants: list[str], scop
     """
     tenant_as_of = _inputs(cur, cfg, tenants, scope, as_of=as_of, now=now, with_tenants=with_tenants,
                            with_all=with_all, reuse=reuse)
-    if reuse and stored.usable(cur, stored.fingerprint(FACT_STAGES), with_all=with_all):
-        stored.use(cur)
+    schema = stored.usable(cur, stored.fingerprint(FACT_STAGES), with_all=with_all) if reuse else None
+    if schema is not None:
+        stored.use(cur, schema)
         cur.execute(read_sql("kpi_views_kept"))
         return tenant_as_of
     variants = cur.execute("SELECT bool_or(exclude_on_hold OR business_hours) FROM kpi_cfg").fetchone()[0]

@@ -8,6 +8,10 @@ after its commit, and any ingest drops them inside its own transaction, so they 
 outlive the data. A call uses them only when they were made from exactly its inputs (the
 engine's SQL, the data, each of its tenants' settings and as_of, the portfolio's); otherwise
 it derives the facts itself, as it always did. Either way the result is the same to the bit.
+
+Facts made for the configured scope live in ``facts``; facts made for a scope asked for by name
+(the dashboard's toggle) in ``facts_major`` or ``facts_all``, so keeping one never drops the
+other. A call reads the first of them made from exactly its inputs.
 """
 
 from __future__ import annotations
@@ -19,10 +23,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 import duckdb
 
-from analytics.store import FACTS_SCHEMA, read_sql
+from analytics.store import FACTS_SCHEMA, FACTS_SCHEMAS, read_sql
 
-#: The store's schema for them: nothing else lives there.
+#: The store's schemas for them, in the order a call tries them: nothing else lives there.
 SCHEMA = FACTS_SCHEMA
+SCHEMAS = FACTS_SCHEMAS
 #: The key's parts that are not inputs of the call: what a change of them invalidates.
 _KEY_SQL = ("kpi_setup", "kpi_asof", "views")
 
@@ -40,24 +45,31 @@ def fingerprint(stages: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
+def schema_for(scope: str | None) -> str:
+    """Where the facts made for ``scope`` (None: each tenant's configured scope) are kept."""
+    return SCHEMA if scope is None else f"{SCHEMA}_{scope}"
+
+
 def write(cur: duckdb.DuckDBPyConnection, kept: dict[str, str], code: str, *, now: datetime,
-          pinned: bool) -> None:
-    """Replace the stored facts with the ones on ``cur`` (temporary tables), in one transaction.
+          pinned: bool, schema: str = SCHEMA) -> None:
+    """Replace the facts kept in ``schema`` with the ones on ``cur`` (temporary tables), in one transaction.
 
     ``now``: the wall clock their as_ofs were found at (``pinned``: the caller gave them). Each
     tenant's latest timestamp of all is kept beside its as_of: when it is not after ``now``, no
     later call can find another as_of (see :func:`known_as_of`).
     """
+    if schema not in SCHEMAS:
+        raise ValueError(f"not a facts schema: {schema!r}")
     _latest_of_all(cur, pinned)
     cur.execute("BEGIN TRANSACTION")
     try:
-        drop(cur)
-        cur.execute(f"CREATE SCHEMA {SCHEMA}")
+        cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        cur.execute(f"CREATE SCHEMA {schema}")
         for name, as_name in kept.items():
-            cur.execute(f"CREATE TABLE {SCHEMA}.{as_name} AS SELECT * FROM temp.{name}")
-        cur.execute(f"CREATE TABLE {SCHEMA}.kpi_cfg_kept AS SELECT * FROM temp.kpi_cfg")
-        cur.execute(f"CREATE TABLE {SCHEMA}.kpi_asof_kept AS SELECT * FROM temp.kpi_latest_of_all")
-        cur.execute(f"CREATE TABLE {SCHEMA}.kpi_key AS "
+            cur.execute(f"CREATE TABLE {schema}.{as_name} AS SELECT * FROM temp.{name}")
+        cur.execute(f"CREATE TABLE {schema}.kpi_cfg_kept AS SELECT * FROM temp.kpi_cfg")
+        cur.execute(f"CREATE TABLE {schema}.kpi_asof_kept AS SELECT * FROM temp.kpi_latest_of_all")
+        cur.execute(f"CREATE TABLE {schema}.kpi_key AS "
                     "SELECT ? AS code, count(i.run_id) AS runs, coalesce(max(i.run_id), 0) AS last_run, "
                     "any_value(r.pf_tz) AS pf_tz, any_value(r.pf_start_day) AS pf_start_day, "
                     "CAST(? AS TIMESTAMP) AS found_at "
@@ -74,43 +86,57 @@ def known_as_of(cur: duckdb.DuckDBPyConnection, code: str, now: datetime) -> Non
     A tenant's as_of is its latest timestamp not after the wall clock. If, when the facts
     were kept at ``found_at``, its latest timestamp of all was not after ``found_at``, then
     at any later ``now`` of the same data its as_of is that same timestamp: kpi_asof.sql then
-    scans nothing for it (0.4 s of an all-tenant call at a million incidents).
+    scans nothing for it (0.4 s of an all-tenant call at a million incidents). A tenant's as_of
+    does not depend on the scope: any kept facts fresh from the current data tell it.
     """
-    if not _fresh(cur, code):
+    schema = next((s for s in SCHEMAS if _fresh(cur, code, s)), None)
+    if schema is None:
         return
     cur.execute(f"""UPDATE kpi_cfg SET as_of = k.as_of
-                    FROM {SCHEMA}.kpi_asof_kept k, {SCHEMA}.kpi_key y
+                    FROM {schema}.kpi_asof_kept k, {schema}.kpi_key y
                     WHERE kpi_cfg.tenant = k.tenant AND kpi_cfg.as_of IS NULL
                       AND k.latest_of_all <= y.found_at AND y.found_at <= ?""", [now])
 
 
 def drop(con: duckdb.DuckDBPyConnection) -> None:
-    """Forget the stored facts (an ingest does it inside its transaction: the data changes)."""
-    con.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+    """Forget every stored fact, of any scope (an ingest does it inside its transaction: the data changes)."""
+    for schema in SCHEMAS:
+        con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
-def usable(cur: duckdb.DuckDBPyConnection, code: str, *, with_all: bool) -> bool:
-    """Were the stored facts made from exactly this call's inputs (kpi_cfg and kpi_run on ``cur``)?
+def usable(cur: duckdb.DuckDBPyConnection, code: str, *, with_all: bool) -> str | None:
+    """The schema of the stored facts made from exactly this call's inputs (kpi_cfg and kpi_run on
+    ``cur``), or None.
 
     A subset of the tenants they hold is enough for per-tenant views; ``ALL`` needs them all.
     """
-    return _fresh(cur, code) and bool(
-        cur.execute(read_sql("kpi_stored_match"), {"with_all": with_all}).fetchone()[0])
+    try:
+        for schema in SCHEMAS:
+            if _fresh(cur, code, schema):
+                # kpi_stored_match.sql reads the kept inputs by their bare names.
+                cur.execute(f"SET search_path = 'main,{schema}'")
+                if cur.execute(read_sql("kpi_stored_match"), {"with_all": with_all}).fetchone()[0]:
+                    return schema
+    finally:
+        cur.execute("RESET search_path")
+    return None
 
 
-def use(cur: duckdb.DuckDBPyConnection) -> None:
-    """Let ``cur``'s report stages read the stored facts by their usual names."""
-    cur.execute(f"SET search_path = 'main,{SCHEMA}'")
+def use(cur: duckdb.DuckDBPyConnection, schema: str = SCHEMA) -> None:
+    """Let ``cur``'s report stages read the facts stored in ``schema`` by their usual names."""
+    if schema not in SCHEMAS:
+        raise ValueError(f"not a facts schema: {schema!r}")
+    cur.execute(f"SET search_path = 'main,{schema}'")
 
 
-def _fresh(cur: duckdb.DuckDBPyConnection, code: str) -> bool:
-    """Kept facts made by this engine from the store's current data?"""
+def _fresh(cur: duckdb.DuckDBPyConnection, code: str, schema: str) -> bool:
+    """Kept facts in ``schema``, made by this engine from the store's current data?"""
     have = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'kpi_key' "
-                       "AND NOT temporary", [SCHEMA]).fetchone()[0]
+                       "AND NOT temporary", [schema]).fetchone()[0]
     # The engine first: facts another engine made may not even have the columns compared next.
-    if not have or cur.execute(f"SELECT any_value(code) FROM {SCHEMA}.kpi_key").fetchone()[0] != code:
+    if not have or cur.execute(f"SELECT any_value(code) FROM {schema}.kpi_key").fetchone()[0] != code:
         return False
-    return bool(cur.execute(f"SELECT k.runs = d.runs AND k.last_run = d.last_run FROM {SCHEMA}.kpi_key k, "
+    return bool(cur.execute(f"SELECT k.runs = d.runs AND k.last_run = d.last_run FROM {schema}.kpi_key k, "
                             "(SELECT count(*) AS runs, coalesce(max(run_id), 0) AS last_run "
                             "FROM main.ingest_runs) d").fetchone()[0])
 
