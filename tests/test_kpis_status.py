@@ -279,6 +279,40 @@ def test_breakdowns_pool_tenants_in_all_and_come_sorted_by_name(bare_store):
     assert (rate.at[("ALL", "priority", "1"), "value"], rate.at[("ALL", "priority", "1"), "n"]) == (50.0, 2)
 
 
+def test_all_breakdowns_pool_the_portfolio_weeks_items_where_a_tenant_cuts_days_elsewhere(bare_store):
+    """ALL's breakdowns add up the tenants' and correct for the items in only one view's weeks:
+    a date filter cuts days at local midnight, Kiritimati (UTC+14) and Pago Pago (UTC-11) far
+    from the portfolio's UTC. MTTR is bucketed by the resolved day."""
+    s = bare_store
+    # east: E1 resolves Jan 5 13:00 UTC = Jan 6 03:00 local: in east's days from Jan 6, not ALL's
+    incident(s, "east", "E1", "2026-01-05 12:00", resolved_at="2026-01-05 13:00", service="api")
+    incident(s, "east", "E2", "2026-01-07 10:00", resolved_at="2026-01-07 12:00", service="web")
+    # west: W1 resolves Jan 6 07:00 UTC = Jan 5 20:00 local: in ALL's days, not west's
+    incident(s, "west", "W1", "2026-01-06 05:00", resolved_at="2026-01-06 07:00", service="db",
+             reopen_count=1)
+    incident(s, "west", "W2", "2026-01-08 10:00", resolved_at="2026-01-08 14:00", service="web")
+    cfg = config_from_dict({"tenants": {"east": {"timezone": "Pacific/Kiritimati"},
+                                        "west": {"timezone": "Pacific/Pago_Pago"}}})
+    r = compute_kpis(s, scope="all", as_of=AS_OF, config=cfg, date_from="2026-01-06")
+    b = r.breakdowns[r.breakdowns["dimension"] == "service"]
+    mttr = b[b["kpi"] == "mttr_minutes"].set_index(["tenant", "key"])[["value", "n"]]
+    assert mttr.to_dict("index") == {
+        ("ALL", "db"): {"value": 120.0, "n": 1},    # W1: only in ALL's days, a group of its own
+        ("ALL", "web"): {"value": 180.0, "n": 2},   # E2 and W2; no "api" row: E1 is not in ALL's days
+        ("east", "api"): {"value": 60.0, "n": 1},
+        ("east", "web"): {"value": 120.0, "n": 1},
+        ("west", "web"): {"value": 240.0, "n": 1},  # W1 is before west's Jan 6
+    }
+    reopen = b[b["kpi"] == "reopen_rate_pct"].set_index(["tenant", "key"])[["value", "n"]]
+    assert reopen.loc["ALL"].to_dict("index") == {"db": {"value": 100.0, "n": 1}, "web": {"value": 0.0, "n": 2}}
+    # the portfolio alone (no tenant view: every item is "only in ALL's") pools the same
+    alone = compute_kpis(s, tenant="ALL", scope="all", as_of=AS_OF, config=cfg, date_from="2026-01-06")
+    pd.testing.assert_frame_equal(alone.breakdowns.reset_index(drop=True),
+                                  r.breakdowns[r.breakdowns["tenant"] == "ALL"].reset_index(drop=True))
+    east = compute_kpis(s, tenant="east", scope="all", as_of=AS_OF, config=cfg, date_from="2026-01-06")
+    assert set(east.breakdowns["tenant"]) == {"east"}  # no ALL rows when ALL is not asked for
+
+
 def test_duration_variants_follow_their_base_kpi_direction():
     keys = pd.Series(["mttr_minutes_excl_on_hold", "mtta_minutes_business_hours", "pir_on_time_pct",
                       "repeat_rate_pct"])
