@@ -258,3 +258,18 @@ def test_a_csv_with_its_own_rowid_column_keeps_lines_and_values(bare_store, tmp_
         ("INC1", 2, '{"rowid":"first\\nsecond"}'), ("INC3", 5, '{"rowid":"7"}')]
     assert bare_store.con.execute("SELECT line, field FROM rejects").fetchall() == [(4, "row")]
     assert leftovers(bare_store) == []
+
+
+def test_lines_count_the_newlines_of_ragged_and_multi_line_records_before_them(bare_store, tmp_path):
+    path = write(tmp_path, "spans.csv", (
+        "number,opened_at,state,short_description\n"
+        "INC1,2026-01-05 10:00:00,2,fine\n"                     # line 2
+        'INC2,2026-01-05 10:00:00,2,"a\nb",extra\n'             # lines 3-4: ragged, over two lines
+        'INC3,2026-01-05 11:00:00,2,"x\ny\nz"\n'                # lines 5-7
+        "INC4,2026-01-05 12:00:00\n"                            # line 8: ragged
+        "INC5,2026-01-05 13:00:00,6,last\n"                     # line 9
+    ))
+    ingest_files(bare_store, [path], tenant="Acme")
+    assert bare_store.con.execute("SELECT incident_id, line FROM incidents ORDER BY 1").fetchall() == [
+        ("INC1", 2), ("INC3", 5), ("INC5", 9)]
+    assert bare_store.con.execute("SELECT line FROM rejects ORDER BY 1").fetchall() == [(3,), (8,)]
