@@ -57,8 +57,8 @@ from analytics.store import Store, read_sql
 #: Temp objects an ingest leaves behind: the staged files and the pipeline's scratch.
 STAGE_PREFIX = "mikpi_stage_"
 _SCRATCH = [
-    "src", "stg", "stg_malformed", "merge_outcome", "merge_new_lines", "ingest_ctx",
-    "ingest_counted_lines",
+    "src", "stg", "stg_malformed", "merge_outcome", "merge_rows", "merge_new_lines", "merge_read",
+    "ingest_ctx", "ingest_counted_lines",
     *(f"{step}_{t}" for step in ("mapped", "typed") for t in TARGETS),
 ]
 
@@ -314,12 +314,12 @@ def _load(con, plan: _Plan, tenant: str | None, source_tz: str, call_options: di
         progress(facts.path, "merging", 0.8)
     # (table, per-tenant counts) of every merge, the file's own table first: a
     # record is read once, in the first table that got a row from it.
-    merges = [(spec.target, _merge(con, spec.target))]
+    merges = [(spec.target, _merge(con, spec.target, first=True,
+                                   more=bool(spec.extra_targets) or spec.history))]
     if malformed_view(con, staged):
         # Ragged CSV records: rejects with their lines, counted with the file's rows.
         con.execute(read_sql("ingest_malformed"))
-        ragged = con.execute(read_sql("ingest_counts"), {"target": spec.target}).fetchall()
-        merges.append((spec.target, ragged))
+        merges.append((spec.target, _count(con, spec.target, "merge_outcome", first=False, more=False)))
     for target in spec.extra_targets:
         con.execute(read_sql(f"ingest_typed_{target}"))
         merges.append((target, _merge(con, target)))
@@ -363,18 +363,36 @@ def _summary(file: str, spec: KindSpec, merges: list[tuple[str, list[tuple]]]) -
 RESERVED_TENANT_REASON = "the tenant name ALL is reserved for the portfolio view"
 
 
-def _merge(con, target: str) -> list[tuple]:
-    """Merge typed_<target> into <target>; write rejects and counts; per-tenant counts."""
+def _merge(con, target: str, *, first: bool = False, more: bool = True) -> list[tuple]:
+    """Merge typed_<target> into <target>; write rejects and counts; per-tenant counts.
+
+    ``first``: the file's first merge (its kind's own table); ``more``: merges follow.
+    """
+    typed = quote_ident("typed_" + target)
     # "ALL" is the portfolio view's name: no record of any kind may claim it as its tenant.
-    con.execute(f"UPDATE {quote_ident('typed_' + target)} SET __reject_field = 'tenant', "
+    con.execute(f"UPDATE {typed} SET __reject_field = 'tenant', "
                 "__reject_reason = ? WHERE tenant = 'ALL' AND __reject_reason IS NULL",
                 [RESERVED_TENANT_REASON])
     con.execute(read_sql(f"ingest_merge_{target}"))
-    counts = con.execute(read_sql("ingest_counts"), {"target": target}).fetchall()
+    counts = _count(con, target, "typed_" + target, first=first, more=more)
     if any(row[5] for row in counts):
         # Raw values come from the staged file again: only worth a scan when needed.
         con.execute(read_sql("ingest_rejects"))
     return counts
+
+
+def _count(con, target: str, rows: str, *, first: bool, more: bool) -> list[tuple]:
+    """Record the per-tenant counts of the merge whose every row is in table ``rows``.
+
+    Only a later merge of the file groups its lines (records read in an earlier
+    table are not read again); the first one's are all new, one row each.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP VIEW merge_rows AS SELECT tenant, line FROM {quote_ident(rows)}")
+    if not first:
+        con.execute(read_sql("ingest_counts_read"))
+    elif more:
+        con.execute(read_sql("ingest_counts_first"))
+    return con.execute(read_sql("ingest_counts"), {"target": target, "first": first}).fetchall()
 
 
 def _cleanup(con, staged: list[Staged]) -> None:

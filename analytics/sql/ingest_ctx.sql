@@ -2,6 +2,8 @@
 -- (ingest_counts.sql): a record feeding two tables is read once. (First: bound
 -- parameters only reach the last statement of a file.)
 CREATE OR REPLACE TEMP TABLE ingest_counted_lines (line BIGINT);
+-- The records a later merge read, per tenant (ingest_counts_read.sql).
+CREATE OR REPLACE TEMP TABLE merge_read (tenant VARCHAR, records BIGINT);
 
 -- The one-row context of the file being ingested. Mapping and typing views
 -- cross join it, so they stay plain SQL files without parameters.

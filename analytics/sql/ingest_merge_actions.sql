@@ -9,19 +9,23 @@ WITH ranked AS (
            ) AS rank
     FROM typed_actions
 )
-SELECT t.rid, t.tenant, t.line, t.action_id AS record_key,
-       t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
-       CASE
-           WHEN t.__reject_reason IS NOT NULL THEN 'rejected'
-           WHEN t.rank > 1 THEN 'unchanged'
-           WHEN s.action_id IS NULL THEN 'loaded'
-           WHEN s.row_hash = t.row_hash THEN 'unchanged'
-           ELSE 'replaced'
-       END AS outcome
-FROM ranked t
-LEFT JOIN actions s
-       ON t.rank = 1 AND t.__reject_reason IS NULL
-      AND s.tenant = t.tenant AND s.action_id = t.action_id;
+-- Only the rows not simply loaded (see ingest_counts.sql).
+SELECT * FROM (
+    SELECT t.rid, t.tenant, t.line, t.action_id AS record_key,
+           t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
+           CASE
+               WHEN t.__reject_reason IS NOT NULL THEN 'rejected'
+               WHEN t.rank > 1 THEN 'unchanged'
+               WHEN s.action_id IS NULL THEN 'loaded'
+               WHEN s.row_hash = t.row_hash THEN 'unchanged'
+               ELSE 'replaced'
+           END AS outcome
+    FROM ranked t
+    LEFT JOIN actions s
+           ON t.rank = 1 AND t.__reject_reason IS NULL
+          AND s.tenant = t.tenant AND s.action_id = t.action_id
+)
+WHERE outcome <> 'loaded';
 
 DELETE FROM actions USING merge_outcome o
 WHERE o.outcome = 'replaced' AND actions.tenant = o.tenant AND actions.action_id = o.record_key;

@@ -18,20 +18,24 @@ WITH latest AS (
     CROSS JOIN ingest_ctx c
     LEFT JOIN latest l ON l.rid = t.rowid
 )
-SELECT t.rid, t.tenant, t.line, t.change_id AS record_key,
-       t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
-       CASE
-           WHEN t.__reject_reason IS NOT NULL THEN 'rejected'
-           WHEN t.rank > 1 THEN 'unchanged'
-           WHEN s.change_id IS NULL THEN 'loaded'
-           WHEN s.row_hash = t.row_hash THEN 'unchanged'
-           WHEN t.updated_at IS NULL OR s.updated_at IS NULL OR t.updated_at >= s.updated_at THEN 'replaced'
-           ELSE 'unchanged'
-       END AS outcome
-FROM ranked t
-LEFT JOIN changes s
-       ON t.rank = 1 AND t.__reject_reason IS NULL
-      AND s.tenant = t.tenant AND s.change_id = t.change_id;
+-- Only the rows not simply loaded (see ingest_counts.sql).
+SELECT * FROM (
+    SELECT t.rid, t.tenant, t.line, t.change_id AS record_key,
+           t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
+           CASE
+               WHEN t.__reject_reason IS NOT NULL THEN 'rejected'
+               WHEN t.rank > 1 THEN 'unchanged'
+               WHEN s.change_id IS NULL THEN 'loaded'
+               WHEN s.row_hash = t.row_hash THEN 'unchanged'
+               WHEN t.updated_at IS NULL OR s.updated_at IS NULL OR t.updated_at >= s.updated_at THEN 'replaced'
+               ELSE 'unchanged'
+           END AS outcome
+    FROM ranked t
+    LEFT JOIN changes s
+           ON t.rank = 1 AND t.__reject_reason IS NULL
+          AND s.tenant = t.tenant AND s.change_id = t.change_id
+)
+WHERE outcome <> 'loaded';
 
 DELETE FROM changes USING merge_outcome o
 WHERE o.outcome = 'replaced' AND changes.tenant = o.tenant AND changes.change_id = o.record_key;

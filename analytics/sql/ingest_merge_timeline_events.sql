@@ -39,8 +39,8 @@ WITH candidates AS (
     WHERE event_key IN (SELECT event_key FROM typed_timeline_events)
     GROUP BY tenant, event_key
 )
--- The key only where a stored row is replaced (the DELETE's one use): the
--- outcome of every row is held until COMMIT.
+-- Only the rows not simply loaded (see ingest_counts.sql), with the key only where
+-- a stored row is replaced (the DELETE's one use): the outcome is held until COMMIT.
 SELECT * REPLACE (CASE WHEN outcome = 'replaced' THEN record_key END AS record_key)
 FROM (
     SELECT t.rid, t.tenant, t.line, t.event_key AS record_key,
@@ -57,7 +57,8 @@ FROM (
     LEFT JOIN stored s
            ON t.rank = 1 AND t.__reject_reason IS NULL
           AND s.tenant = t.tenant AND s.event_key = t.event_key
-);
+)
+WHERE outcome <> 'loaded';
 
 DELETE FROM timeline_events USING merge_outcome o
 WHERE o.outcome = 'replaced' AND timeline_events.tenant = o.tenant AND timeline_events.event_key = o.record_key;

@@ -29,8 +29,8 @@ WITH candidates AS (
     LEFT JOIN repeated r
            ON t.__reject_reason IS NULL AND r.source = t.source AND r.update_id = t.update_id
 )
--- The key only where a stored row is replaced (the DELETE's one use): the
--- outcome of every row is held until COMMIT.
+-- Only the rows not simply loaded (see ingest_counts.sql), with the key only where
+-- a stored row is replaced (the DELETE's one use): the outcome is held until COMMIT.
 SELECT * REPLACE (CASE WHEN outcome = 'replaced' THEN record_key END AS record_key)
 FROM (
     SELECT t.rid, t.tenant, t.line, t.update_id AS record_key,
@@ -50,7 +50,8 @@ FROM (
     LEFT JOIN updates s
            ON t.rank = 1 AND t.__reject_reason IS NULL
           AND s.source = t.source AND s.update_id = t.update_id
-);
+)
+WHERE outcome <> 'loaded';
 
 DELETE FROM updates USING merge_outcome o, ingest_ctx c
 WHERE o.outcome = 'replaced' AND updates.source = c.source AND updates.update_id = o.record_key;
