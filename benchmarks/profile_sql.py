@@ -5,8 +5,8 @@
 
 Wraps the store's DuckDB connection (and its cursors) in a proxy that times each
 ``execute`` and names it by the ``analytics/sql/*.sql`` file whose text it is (else its
-first words); for ingest the Python pass over each file (``fingerprint``: encoding and
-newlines; the SHA-256 runs in a background thread) is timed apart.
+first words); for ingest the Python look at each file (``fingerprint``: its first chunk, for
+format and encoding; the SHA-256 and newlines are a background pass) is timed apart.
 A file of several statements is run (and timed) one statement at a time, as ``NAME#1``,
 ``NAME#2``, ...; ``--explain NAME`` (``NAME#k`` for one of those) prints DuckDB's EXPLAIN ANALYZE of that
 statement (run once aside, in the same state, just before the real call runs it: only for
@@ -135,7 +135,7 @@ def profile_ingest(exports: str, db: str, explain: str | None) -> None:
     store.con = timed
     t0 = time.perf_counter()
     pipeline.ingest_files(store, [str(Path(exports) / n) for n in SERVICENOW_CSVS])
-    _report(timed, time.perf_counter() - t0, f"; fingerprint (Python encoding/newline pass; SHA-256 in a background thread) "
+    _report(timed, time.perf_counter() - t0, f"; fingerprint (the first chunk: format, encoding; SHA-256 and newlines in the background) "
             f"{fp_time[0]:.2f} s")
 
 

@@ -266,3 +266,26 @@ def test_a_file_no_source_recognises_names_its_columns(bare_store, tmp_path):
         ingest_files(bare_store, [path], kind="incidents")
     assert str(err.value) == (f"{path}: a servicenow/incidents export needs the column number; "
                               "opened_at or sys_created_on")
+
+
+@pytest.mark.parametrize("bad_row", [15_000, 30_000], ids=["among-the-sniffed-rows", "after-them"])
+def test_a_large_csv_not_utf8_after_its_first_chunk_is_read_again_as_cp1252(bare_store, tmp_path, bad_row):
+    # Only the first chunk (1 MiB) is decoded before DuckDB parses a file. A cp1252 byte after
+    # it, among the rows DuckDB samples for the dialect or after them, is found by the parse,
+    # and the file is read again as cp1252: every row and line as if that had been known.
+    title = "Card fees too high " + "x" * 50
+    rows = [f"INC{i},Acme,2,2026-01-05 10:00:00,{title},2026-01-05 10:30:00" for i in range(32_000)]
+    rows[bad_row] = f"INC{bad_row},Acme,2,2026-01-05 10:00:00,\"Fees 5 € too high;\nsee note\",2026-01-05 10:30:00"
+    data = ("number,company,priority,opened_at,short_description,sys_updated_on\n"
+            + "\n".join(rows) + "\n").encode("cp1252")
+    assert data.index("€".encode("cp1252")) > 1 << 20 and data[: 1 << 20].isascii()
+    path = tmp_path / "large.csv"
+    path.write_bytes(data)
+    summary = ingest_files(bare_store, [path])[0]
+    assert (summary.rows_read, summary.rows_loaded, summary.rows_rejected) == (32_000, 32_000, 0)
+    con = bare_store.con
+    assert con.execute("SELECT title, line FROM incidents WHERE incident_id = ?", [f"INC{bad_row}"]
+                       ).fetchone() == ("Fees 5 € too high;\nsee note", bad_row + 2)
+    # The record after the one spanning two lines is a line further on.
+    assert con.execute("SELECT line FROM incidents WHERE incident_id = 'INC31999'").fetchone() == (32_002,)
+    assert json.loads(con.execute("SELECT options FROM ingest_runs").fetchone()[0])["encoding"] == "cp1252"

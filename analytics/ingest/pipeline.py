@@ -1,7 +1,7 @@
 """The ingest pipeline: every source, one loading path, one transaction per call.
 
-For each file: stream it once for its encoding and newlines (its SHA-256 in a
-background thread, awaited when the run is recorded); stage it in DuckDB as VARCHAR
+For each file: read its first chunk for format and encoding (its SHA-256 and
+newlines in a background pass, awaited where they are used); stage it in DuckDB as VARCHAR
 columns plus its line (a CSV in a database file attached for the call); detect
 source and kind from the registry; project the file's columns onto the kind's
 source fields (view ``src``); decide the date order; run the source's mapping
