@@ -40,3 +40,22 @@ def sample_export(tmp_path_factory) -> tuple:
     from tests.export_helpers import build_sample_export
 
     return build_sample_export(tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(autouse=True)
+def first_merges_have_one_row_per_record(monkeypatch):
+    """Every ingest a test runs checks what the counts assume (``ingest_counts.sql``): a file's
+    first merge, into its kind's own table, has at most one row per record (line), so its rows
+    with a line are the records it read. A kind that broke it would miscount silently."""
+    from analytics.ingest import pipeline
+    from analytics.ingest.readers import quote_ident
+
+    count = pipeline._count
+
+    def checked(con, target, rows, *, first, more):
+        if first:
+            twice = con.execute(f"SELECT count(line) - count(DISTINCT line) FROM {quote_ident(rows)}").fetchone()[0]
+            assert twice == 0, f"{target}: {twice} rows share a record's line in the file's first merge"
+        return count(con, target, rows, first=first, more=more)
+
+    monkeypatch.setattr(pipeline, "_count", checked)
