@@ -77,7 +77,7 @@ class FileFacts:
     scan: Future[tuple[str, int]]  # (SHA-256 hex, count of b"\n") of the file's bytes
     fmt: str                      # csv | xlsx | json
     encoding: str = "utf-8"       # csv: utf-8 | cp1252 | utf-16
-    settled: bool = True          # csv: the encoding was decided from every byte
+    settled: bool = True          # csv: the encoding is final (False: UTF-8 seen only in the first chunk)
     transcoded_newlines: int | None = None  # csv: newlines of the UTF-8 copy DuckDB reads instead
 
     @property
