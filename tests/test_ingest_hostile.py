@@ -202,6 +202,43 @@ def test_duplicates_without_update_time_keep_the_last_line(bare_store, tmp_path)
     assert bare_store.con.execute("SELECT residual_risk, line FROM closure_evidence").fetchall() == [("second", 3)]
 
 
+def test_an_update_twice_in_one_file_keeps_its_last_line(bare_store, tmp_path):
+    # Without a sys_id an entry's id is a digest of its incident, time, channel and text (not
+    # its author): lines 2 and 3 are one entry. Lines 4 and 5 share a sys_id.
+    listing = SERVICENOW / "incident_list.csv"
+    journal = write(tmp_path, "journal.csv",
+                    "element_id,element,value,sys_created_on,sys_created_by,sys_id,name\n"
+                    "9d3a1f0e1b2c,comments,Same words,2026-01-05 09:05:00,ana.ruiz,,incident\n"
+                    "9d3a1f0e1b2c,comments,Same words,2026-01-05 09:05:00,li.wei,,incident\n"
+                    "9d3a1f0e1b2c,work_notes,first text,2026-01-05 10:00:00,ana.ruiz,j9,incident\n"
+                    "9d3a1f0e1b2c,work_notes,second text,2026-01-05 10:05:00,li.wei,j9,incident\n"
+                    "9d3a1f0e1b2c,work_notes,once,2026-01-05 11:00:00,li.wei,j10,incident\n")
+    summary = ingest_files(bare_store, [listing, journal], tenant="Acme")[1]
+    assert (summary.rows_read, summary.rows_loaded, summary.rows_unchanged, summary.rows_rejected) == (5, 3, 2, 0)
+    assert bare_store.con.execute("SELECT author, body, line FROM updates ORDER BY line").fetchall() == [
+        ("li.wei", "Same words", 3), ("li.wei", "second text", 5), ("li.wei", "once", 6)]
+    # Again: every row is a repeat or the stored row itself.
+    again = ingest_files(bare_store, [journal], tenant="Acme")[0]
+    assert (again.rows_loaded, again.rows_unchanged) == (0, 5)
+
+
+def test_an_event_twice_in_one_file_keeps_its_first_line(bare_store, tmp_path):
+    # An event is its tenant, incident, time, kind, state, lane and text: the actor and the
+    # evidence link of the second copy do not make it another event.
+    path = write(tmp_path, "timeline.csv",
+                 "tenant,incident,at,lane,kind,actor,text,evidence_link\n"
+                 "Acme,INC1,2026-01-05 09:05:00,commander,decision,George Bell,Declared,\n"
+                 "Acme,INC1,2026-01-05 09:05:00,commander,decision,Someone Else,Declared,https://x.example\n"
+                 "Acme,INC1,2026-01-05 09:10:00,comms,update,Ewa Kowalska,Notice sent,\n")
+    assert ingest_files(bare_store, [path]) == [
+        FileSummary(str(path), "governance", "timeline", 3, 2, 0, 1, 0, ("Acme",))]
+    assert bare_store.con.execute(
+        "SELECT actor, evidence_link, line FROM timeline_events ORDER BY line").fetchall() == [
+        ("George Bell", None, 2), ("Ewa Kowalska", None, 4)]
+    again = ingest_files(bare_store, [path])[0]
+    assert (again.rows_loaded, again.rows_unchanged) == (0, 3)
+
+
 def test_timestamps_in_the_future_or_before_2000_load_and_are_flagged(bare_store, tmp_path):
     path = write(tmp_path, "odd.csv", "number,opened_at,resolved_at,priority\n"
                                       "INC1,2026-01-05 10:00:00,2026-01-05 12:00:00,1\n"

@@ -6,14 +6,13 @@
 -- event counts, the others are unchanged.
 CREATE OR REPLACE TEMP TABLE merge_outcome AS
 WITH candidates AS (
-    -- Hashes that occur twice: grouping one integer per row is cheap, grouping
-    -- every 32-character key of a 4.6-million-row history is not. Only events
-    -- with such a hash are then grouped exactly.
-    SELECT hash(tenant, event_key) AS h
-    FROM typed_timeline_events
-    WHERE __reject_reason IS NULL
-    GROUP BY h
-    HAVING count(*) > 1
+    -- Hashes that occur twice: one integer per row, sorted, each compared with the
+    -- next (cheaper than grouping them, a group per row; see ingest_merge_updates.sql).
+    -- Only events with such a hash are then grouped exactly.
+    SELECT h FROM (
+        SELECT h, lead(h) OVER (ORDER BY h) AS next
+        FROM (SELECT hash(tenant, event_key) AS h FROM typed_timeline_events WHERE __reject_reason IS NULL)
+    ) WHERE h = next
 ), repeated AS (
     -- Events that occur twice in the file and the row that counts (first line,
     -- NULL lines last): a hash aggregate over the keys, not a window sorting every row.
@@ -23,13 +22,6 @@ WITH candidates AS (
     WHERE __reject_reason IS NULL AND hash(tenant, event_key) IN (SELECT h FROM candidates)
     GROUP BY tenant, event_key
     HAVING count(*) > 1
-), ranked AS (
-    SELECT t.rowid AS rid, t.tenant, t.event_key, t.actor, t.evidence_link,
-           t.attributes::VARCHAR AS attributes, t.line, t.__reject_field, t.__reject_reason,
-           CASE WHEN r.keep IS NULL OR r.keep = t.rowid THEN 1 ELSE 2 END AS rank
-    FROM typed_timeline_events t
-    LEFT JOIN repeated r
-           ON t.__reject_reason IS NULL AND r.tenant = t.tenant AND r.event_key = t.event_key
 ), stored AS (
     -- The table has no key constraint; should an event be there twice, any copy speaks for it.
     -- Only the file's events are looked up, not every stored event grouped.
@@ -38,6 +30,26 @@ WITH candidates AS (
     FROM timeline_events
     WHERE event_key IN (SELECT event_key FROM typed_timeline_events)
     GROUP BY tenant, event_key
+), picked AS (
+    -- The rows whose outcome may not be 'loaded' (see ingest_merge_updates.sql): the values
+    -- are read for these only.
+    SELECT rowid AS rid FROM typed_timeline_events WHERE __reject_reason IS NOT NULL
+    UNION ALL
+    SELECT t.rowid FROM typed_timeline_events t
+    JOIN repeated r ON r.tenant = t.tenant AND r.event_key = t.event_key
+    WHERE t.__reject_reason IS NULL AND t.rowid <> r.keep
+    UNION ALL
+    SELECT t.rowid FROM typed_timeline_events t
+    SEMI JOIN stored s ON s.tenant = t.tenant AND s.event_key = t.event_key
+    WHERE t.__reject_reason IS NULL
+), ranked AS (
+    SELECT t.rowid AS rid, t.tenant, t.event_key, t.actor, t.evidence_link,
+           t.attributes::VARCHAR AS attributes, t.line, t.__reject_field, t.__reject_reason,
+           CASE WHEN r.keep IS NULL OR r.keep = t.rowid THEN 1 ELSE 2 END AS rank
+    FROM typed_timeline_events t
+    LEFT JOIN repeated r
+           ON t.__reject_reason IS NULL AND r.tenant = t.tenant AND r.event_key = t.event_key
+    WHERE t.rowid IN (SELECT rid FROM picked)
 )
 -- Only the rows not simply loaded (see ingest_counts.sql), with the key only where
 -- a stored row is replaced (the DELETE's one use): the outcome is held until COMMIT.
