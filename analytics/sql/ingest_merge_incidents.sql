@@ -1,6 +1,7 @@
 -- typed_incidents -> incidents. Per (tenant, incident_id): absent -> loaded;
 -- same row_hash -> unchanged; incoming updated_at >= stored (or either NULL)
--- -> replaced (delete + insert); older -> unchanged, the stored row is kept.
+-- -> replaced (the stored row updated in place); older -> unchanged, the stored
+-- row is kept.
 -- Within the file only the latest version of a record counts (update time,
 -- then mod count, then line); its older rows are unchanged. The typed step
 -- marked that version (__keep).
@@ -25,13 +26,37 @@ SELECT * FROM (
 )
 WHERE outcome <> 'loaded';
 
-DELETE FROM incidents USING merge_outcome o
-WHERE o.outcome = 'replaced' AND incidents.tenant = o.tenant AND incidents.incident_id = o.record_key;
+-- A replaced record's row is updated in place, not deleted and inserted again. The rows an
+-- earlier file of the same call inserted are written as they are only while none of them is
+-- deleted: one delete, and DuckDB's COMMIT appends them all again (a 5-row re-export after a
+-- million-row list, in one call: COMMIT 3.2 s, against 1.1 s with the update). Every column
+-- but the key is set: tests/test_ingest_pipeline.py checks the list against the table.
+UPDATE incidents SET
+    sys_id = n.sys_id, title = n.title, state = n.state, state_raw = n.state_raw,
+    priority = n.priority, impact = n.impact, urgency = n.urgency, severity = n.severity,
+    is_major = n.is_major, major_incident_state = n.major_incident_state,
+    category = n.category, subcategory = n.subcategory, service = n.service, ci = n.ci,
+    assignment_group = n.assignment_group, assigned_to = n.assigned_to,
+    opened_at = n.opened_at, acknowledged_at = n.acknowledged_at, declared_at = n.declared_at,
+    mitigated_at = n.mitigated_at, resolved_at = n.resolved_at, closed_at = n.closed_at,
+    updated_at = n.updated_at, mod_count = n.mod_count, caused_by_change = n.caused_by_change,
+    problem_id = n.problem_id, parent_incident = n.parent_incident,
+    reopen_count = n.reopen_count, reassignment_count = n.reassignment_count,
+    calendar_stc = n.calendar_stc, business_stc = n.business_stc, attributes = n.attributes,
+    row_hash = n.row_hash, source = n.source, source_file = n.source_file, sha256 = n.sha256,
+    line = n.line, run_id = n.run_id
+FROM (
+    SELECT t.* EXCLUDE (__keep, __reject_field, __reject_reason), c.source_file, c.sha256
+    FROM typed_incidents t CROSS JOIN ingest_ctx c
+    SEMI JOIN (SELECT rid FROM merge_outcome WHERE outcome = 'replaced') o ON o.rid = t.rowid
+) n
+WHERE incidents.tenant = n.tenant AND incidents.incident_id = n.incident_id;
 
 INSERT INTO incidents BY NAME
 -- Provenance joins here: typed rows, held until COMMIT, do not carry it. The rows to
--- insert are the file's kept versions neither rejected nor unchanged.
+-- insert are the file's kept versions neither rejected, unchanged nor replaced (updated above).
 SELECT t.* EXCLUDE (__keep, __reject_field, __reject_reason), c.source_file, c.sha256
 FROM typed_incidents t CROSS JOIN ingest_ctx c
-ANTI JOIN (SELECT rid FROM merge_outcome WHERE outcome = 'unchanged' AND kept) u ON u.rid = t.rowid
+ANTI JOIN (SELECT rid FROM merge_outcome WHERE kept AND outcome IN ('unchanged', 'replaced')) u
+       ON u.rid = t.rowid
 WHERE t.__keep AND t.__reject_reason IS NULL;
