@@ -7,9 +7,11 @@
 -- marked that version (__keep).
 CREATE OR REPLACE TEMP TABLE merge_outcome AS
 -- Only the rows not simply loaded (see ingest_counts.sql); kept: the file's own
--- version of the record (the insert skips the others without a join).
+-- version of the record (the insert skips the others without a join). No key: the
+-- update below finds a replaced row by its typed row (a history's 5.6M older versions
+-- would otherwise hold their ids until COMMIT for nothing).
 SELECT * FROM (
-    SELECT t.rowid AS rid, t.tenant, t.line, t.incident_id AS record_key, t.__keep AS kept,
+    SELECT t.rowid AS rid, t.tenant, t.line, NULL::VARCHAR AS record_key, t.__keep AS kept,
            t.__reject_field AS reject_field, t.__reject_reason AS reject_reason,
            CASE
                WHEN t.__reject_reason IS NOT NULL THEN 'rejected'
