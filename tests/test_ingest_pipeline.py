@@ -94,41 +94,49 @@ def test_same_update_time_or_no_update_time_replaces(bare_store, tmp_path):
     assert bare_store.con.execute("SELECT DISTINCT state FROM incidents").fetchall() == [("on_hold",)]
 
 
-OLDER_VERSION = (
+OLDER_INCIDENT = (
     '"INC0010001","9d3a1f0e1b2c","Payments API slow","2","2","2","2","Network","DNS","Network Ops","Bo Chen",'
     '"pay-api-02","Payments EU","Aurora Bank","2026-01-05 09:00:00","","","2026-01-05 09:30:00","1","proposed","",'
     '"","1","0","","https://bridge.example/old"\n')
+OLDER_CHANGE = ('"CHG0030001","Upgrade gateway","pay-api-02","Payments EU","Aurora Bank","emergency","2","-1","",'
+                '"2026-01-04 20:00:00","2026-01-05 01:00:00","","","2026-01-01 10:00:00","","2026-01-03 12:00:00"\n')
 
 
 @pytest.mark.parametrize("one_call", [True, False], ids=["same call", "later call"])
-def test_a_replaced_incident_is_the_newer_row_whole(bare_store, tmp_path, one_call):
+@pytest.mark.parametrize(("newer", "older", "table", "key"), [
+    ("incident_list.csv", OLDER_INCIDENT, "incidents", "incident_id"),
+    ("change_requests.csv", OLDER_CHANGE, "changes", "change_id"),
+], ids=["incidents", "changes"])
+def test_a_replaced_record_is_the_newer_row_whole(bare_store, tmp_path, one_call, newer, older, table, key):
     # The newer export's row replaces every value of the older one, whether the older was
     # committed before or inserted by an earlier file of the same call (updated in place).
-    listing = FIXTURES / "incident_list.csv"
-    header = listing.read_text().splitlines(keepends=True)[0]
-    older = csv(tmp_path, "older.csv", header + OLDER_VERSION)
+    newer = FIXTURES / newer
+    header = newer.read_text().splitlines(keepends=True)[0]
+    older = csv(tmp_path, "older.csv", header + older)
     if one_call:
-        summaries = ingest_files(bare_store, [older, listing])
+        summaries = ingest_files(bare_store, [older, newer])
     else:
-        summaries = ingest_files(bare_store, [older]) + ingest_files(bare_store, [listing])
-    assert [(s.rows_loaded, s.rows_replaced) for s in summaries] == [(1, 0), (2, 1)]
+        summaries = ingest_files(bare_store, [older]) + ingest_files(bare_store, [newer])
+    rows = bare_store.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    assert [(s.rows_loaded, s.rows_replaced) for s in summaries] == [(1, 0), (rows - 1, 1)]
     fresh = open_store(None)
-    ingest_files(fresh, [listing])
-    query = "SELECT * EXCLUDE (run_id) FROM incidents ORDER BY incident_id"
+    ingest_files(fresh, [newer])
+    query = f"SELECT * EXCLUDE (run_id) FROM {table} ORDER BY {key}"
     assert bare_store.con.execute(query).fetchall() == fresh.con.execute(query).fetchall()
     fresh.close()
-    assert bare_store.con.execute("SELECT DISTINCT run_id FROM incidents").fetchall() == [(2,)]
+    assert bare_store.con.execute(f"SELECT DISTINCT run_id FROM {table}").fetchall() == [(2,)]
 
 
-def test_the_replacing_update_sets_every_column_but_the_key(bare_store):
-    # ingest_merge_incidents.sql lists the columns it sets: a column added to the table must
-    # be added there too, or a replaced record would keep its older value.
-    sql = read_sql("ingest_merge_incidents")
-    set_list = re.search(r"UPDATE incidents SET(.*?)\nFROM", sql, re.DOTALL).group(1)
+@pytest.mark.parametrize(("table", "key"), [("incidents", "incident_id"), ("changes", "change_id")])
+def test_the_replacing_update_sets_every_column_but_the_key(bare_store, table, key):
+    # The merge lists the columns it sets: a column added to the table must be added there
+    # too, or a replaced record would keep its older value.
+    sql = read_sql(f"ingest_merge_{table}")
+    set_list = re.search(rf"UPDATE {table} SET(.*?)\nFROM", sql, re.DOTALL).group(1)
     assigned = re.findall(r"(\w+) = n\.(\w+)", set_list)
     assert all(column == value for column, value in assigned)
-    columns = [row[0] for row in bare_store.con.execute("DESCRIBE incidents").fetchall()]
-    assert [column for column, _ in assigned] == [c for c in columns if c not in ("tenant", "incident_id")]
+    columns = [row[0] for row in bare_store.con.execute(f"DESCRIBE {table}").fetchall()]
+    assert [column for column, _ in assigned] == [c for c in columns if c not in ("tenant", key)]
 
 
 def scratch_left(store, folder: Path) -> tuple[list, list]:
